@@ -1,0 +1,37 @@
+"""The kit's one base exception and its families."""
+
+from __future__ import annotations
+
+__all__ = [
+    "KitError",
+    "NodeError",
+    "WaitTimeout",
+]
+
+
+class KitError(Exception):
+    """Base for every error the kit raises.
+
+    ``str(error)`` is a sentence that says what happened, with the value involved,
+    followed by what to do next when the kit knows it.
+    """
+
+    def __init__(self, what: str, fix: str | None = None) -> None:
+        self.what = what
+        self.fix = fix
+        super().__init__(what if fix is None else f"{what}\nWhat to do: {fix}")
+
+
+class NodeError(KitError):
+    """The local OpenSearch node could not be assembled, started or stopped."""
+
+
+class WaitTimeout(KitError):
+    """Something awaited did not happen before its deadline.
+
+    ``last_state`` holds the last observed state, so a caller can act on it.
+    """
+
+    def __init__(self, what: str, fix: str | None = None, last_state: object = None):
+        self.last_state = last_state
+        super().__init__(what, fix)

@@ -1,0 +1,1 @@
+"""A local emulator of the Amazon Bedrock runtime (to be filled in)."""
