@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 __all__ = [
+    "ConsoleSyntaxError",
+    "CredentialsError",
     "KitError",
+    "MLCommonsError",
     "NodeError",
     "WaitTimeout",
 ]
@@ -34,4 +37,31 @@ class WaitTimeout(KitError):
 
     def __init__(self, what: str, fix: str | None = None, last_state: object = None):
         self.last_state = last_state
+        super().__init__(what, fix)
+
+
+class MLCommonsError(KitError):
+    """OpenSearch or ML Commons refused a request; ``status`` and ``body`` kept."""
+
+    def __init__(
+        self,
+        what: str,
+        fix: str | None = None,
+        status: int | None = None,
+        body: object = None,
+    ) -> None:
+        self.status = status
+        self.body = body
+        super().__init__(what, fix)
+
+
+class CredentialsError(KitError):
+    """AWS credentials are missing, malformed or rejected."""
+
+
+class ConsoleSyntaxError(KitError):
+    """Dev Tools console text that cannot be parsed; ``line`` is 1-based."""
+
+    def __init__(self, what: str, fix: str | None = None, line: int = 0) -> None:
+        self.line = line
         super().__init__(what, fix)
