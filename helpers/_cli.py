@@ -40,6 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # opensearch-py logs every refused connection with a traceback; while the
+    # kit polls a starting node those are expected, so keep them for -vv.
+    if args.verbose < 2:
+        logging.getLogger("opensearch").setLevel(logging.ERROR)
     try:
         return int(args.run(args) or 0)
     except KitError as error:
