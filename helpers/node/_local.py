@@ -61,13 +61,18 @@ class LocalNode:
         port: int | None = None,
         kit_home: Path | None = None,
         heap: str = "1g",
+        instance: str | None = None,
+        extra_settings: dict[str, str] | None = None,
     ) -> None:
         self.version = version or _config.opensearch_version()
         self.port = port or int(os.environ.get("KIT_NODE_PORT", "9200"))
         self.kit_home = kit_home or _config.KIT_HOME
         self.heap = heap
-        self.root = self.kit_home / "nodes" / self.version
-        self.home = self.root / "opensearch"
+        self.extra_settings = dict(extra_settings or {})
+        # Instances share one assembled home and keep data, logs and pid apart.
+        self.home = self.kit_home / "homes" / self.version
+        name = self.version if instance is None else f"{self.version}-{instance}"
+        self.root = self.kit_home / "nodes" / name
         self.pid_file = self.root / "node.pid"
         self.console_log = self.root / "logs" / "console.log"
 
@@ -158,12 +163,16 @@ class LocalNode:
             "-E", f"path.data={data}",
             "-E", f"path.logs={logs}",
         ]  # fmt: skip
+        for key, value in self.extra_settings.items():
+            command += ["-E", f"{key}={value}"]
         env = {
             **os.environ,
             "OPENSEARCH_JAVA_HOME": str(java_home),
             "OPENSEARCH_JAVA_OPTS": f"-Xms{self.heap} -Xmx{self.heap}",
         }
-        as_user = _service_user_for(self.root) if os.geteuid() == 0 else {}
+        as_user = {}
+        if os.geteuid() == 0:
+            as_user = _run_as_service_user(self.home, self.root)
         with open(self.console_log, "ab") as console:
             process = subprocess.Popen(
                 command,
@@ -282,8 +291,12 @@ def _java_major(java: Path) -> int:
     return int(match.group(2) or 0) if major == 1 else major
 
 
-def _service_user_for(root: Path) -> dict[str, object]:
-    """Run as SERVICE_USER (created if missing), owning the node's folders."""
+def _run_as_service_user(*folders: Path) -> dict[str, object]:
+    """Popen arguments to run as SERVICE_USER (created if missing).
+
+    The user is given the node's folders: the distribution keeps its config
+    private (mode 0750) and the node writes its keystore there.
+    """
     import pwd
 
     try:
@@ -296,8 +309,9 @@ def _service_user_for(root: Path) -> dict[str, object]:
             capture_output=True,
         )  # fmt: skip
         entry = pwd.getpwnam(SERVICE_USER)
-    for path in [root, *root.rglob("*")]:
-        os.lchown(path, entry.pw_uid, entry.pw_gid)
+    for folder in folders:
+        for path in [folder, *folder.rglob("*")]:
+            os.lchown(path, entry.pw_uid, entry.pw_gid)
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
 
@@ -318,7 +332,7 @@ def _alive(pid: int) -> bool:
 
 def _is_opensearch(pid: int) -> bool:
     done = subprocess.run(
-        ["ps", "-o", "command=", "-p", str(pid)],
+        ["ps", "-ww", "-o", "command=", "-p", str(pid)],
         capture_output=True,
         text=True,
         check=False,
