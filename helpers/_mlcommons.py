@@ -1,0 +1,369 @@
+"""The ML Commons workflow of the tutorial, as typed Python calls.
+
+Every call goes through opensearch-py's ``client.ml`` namespace, logs one INFO
+line, and turns an error reply into a :class:`~helpers.KitError` with a fix.
+Every wait (tasks, deploy, undeploy) uses :func:`helpers.wait_for`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import NotFoundError, TransportError
+
+from ._blueprints import ConnectorBlueprint, predict_parameters
+from ._errors import KitError, MLCommonsError
+from ._translate import task_failed, translate
+from ._wait import Poll, wait_for
+
+__all__ = [
+    "Connector",
+    "MLCommons",
+    "Model",
+    "ModelGroup",
+    "Prediction",
+    "Task",
+]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_DEPLOYED = "DEPLOYED"
+_UNDEPLOYED_STATES = {"UNDEPLOYED", "REGISTERED"}
+
+
+@dataclass(frozen=True)
+class ModelGroup:
+    id: str
+    name: str
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class Connector:
+    id: str
+    name: str
+    body: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    state: str
+    task_type: str | None = None
+    model_id: str | None = None
+    error: str | None = None
+    body: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @classmethod
+    def from_reply(cls, task_id: str, reply: Mapping[str, Any]) -> Task:
+        return cls(
+            id=task_id,
+            state=str(reply.get("state", "UNKNOWN")),
+            task_type=reply.get("task_type"),
+            model_id=reply.get("model_id"),
+            error=reply.get("error"),
+            body=dict(reply),
+        )
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    name: str
+    state: str
+    connector_id: str | None = None
+    model_group_id: str | None = None
+    body: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @classmethod
+    def from_reply(cls, model_id: str, reply: Mapping[str, Any]) -> Model:
+        return cls(
+            id=model_id,
+            name=str(reply.get("name", "")),
+            state=str(reply.get("model_state", "UNKNOWN")),
+            connector_id=reply.get("connector_id"),
+            model_group_id=reply.get("model_group_id"),
+            body=dict(reply),
+        )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A predict reply: the answer's text where the kit can find it, and all of it."""
+
+    text: str | None
+    data: dict[str, Any]
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_reply(cls, reply: Mapping[str, Any]) -> Prediction:
+        output = reply["inference_results"][0]["output"][0]
+        data = output.get("dataAsMap", {})
+        return cls(text=answer_text(data), data=data, raw=dict(reply))
+
+
+def answer_text(data: Mapping[str, Any]) -> str | None:
+    """The answer inside ``dataAsMap`` for the shapes the kit's models return."""
+    if isinstance(data.get("response"), str):
+        return str(data["response"])
+    if data.get("completions"):
+        return str(data["completions"][0]["data"]["text"])
+    if data.get("content"):
+        return "".join(part.get("text", "") for part in data["content"])
+    message = data.get("output", {}).get("message", {})
+    if message.get("content"):
+        return "".join(part.get("text", "") for part in message["content"])
+    return None
+
+
+class MLCommons:
+    """The tutorial's calls on one cluster."""
+
+    def __init__(self, client: OpenSearch) -> None:
+        self.client = client
+
+    # -- model groups -------------------------------------------------------
+
+    def register_model_group(self, name: str, description: str = "") -> ModelGroup:
+        """Register the group, or reuse it: names are unique cluster-wide."""
+        existing = self.find_model_group(name)
+        if existing is not None:
+            logger.info("reusing model group %s (%s)", name, existing.id)
+            return existing
+        reply = self._call(
+            "register model group",
+            self.client.ml.register_model_group,
+            body={"name": name, "description": description},
+        )
+        return ModelGroup(reply["model_group_id"], name, created=True)
+
+    def find_model_group(self, name: str) -> ModelGroup | None:
+        hits = self._search(self.client.ml.search_model_group, {"name.keyword": name})
+        if not hits:
+            return None
+        return ModelGroup(hits[0]["_id"], name)
+
+    def delete_model_group(self, group_id: str) -> None:
+        self._call(
+            f"delete model group {group_id}",
+            self.client.ml.delete_model_group,
+            model_group_id=group_id,
+        )
+
+    # -- connectors ---------------------------------------------------------
+
+    def create_connector(self, blueprint: ConnectorBlueprint) -> Connector:
+        reply = self._call(
+            f"create connector {blueprint['name']!r}",
+            self.client.ml.create_connector,
+            body=dict(blueprint),
+        )
+        return Connector(reply["connector_id"], blueprint["name"], dict(blueprint))
+
+    def find_connectors(self, name: str) -> list[Connector]:
+        hits = self._search(self.client.ml.search_connectors, {"name.keyword": name})
+        return [Connector(hit["_id"], name, hit["_source"]) for hit in hits]
+
+    def get_connector(self, connector_id: str) -> Connector:
+        reply = self._call(
+            f"get connector {connector_id}",
+            self.client.ml.get_connector,
+            connector_id=connector_id,
+        )
+        return Connector(connector_id, str(reply.get("name", "")), reply)
+
+    def update_connector(
+        self, connector_id: str, blueprint: ConnectorBlueprint
+    ) -> dict[str, Any]:
+        """Replace the connector's definition; its models must be undeployed."""
+        return self._call(
+            f"update connector {connector_id}",
+            self.client.ml.update_connector,
+            connector_id=connector_id,
+            body=dict(blueprint),
+        )
+
+    def delete_connector(self, connector_id: str) -> None:
+        self._call(
+            f"delete connector {connector_id}",
+            self.client.ml.delete_connector,
+            connector_id=connector_id,
+        )
+
+    # -- models -------------------------------------------------------------
+
+    def register_model(
+        self,
+        name: str,
+        *,
+        group_id: str,
+        connector_id: str,
+        description: str = "",
+        timeout: float = 60,
+    ) -> Task:
+        """Register a remote model and wait for its registration task."""
+        reply = self._call(
+            f"register model {name!r}",
+            self.client.ml.register_model,
+            body={
+                "name": name,
+                "function_name": "remote",
+                "model_group_id": group_id,
+                "description": description,
+                "connector_id": connector_id,
+            },
+        )
+        return self.wait_for_task(reply["task_id"], timeout=timeout)
+
+    def find_models(self, name: str, group_id: str | None = None) -> list[Model]:
+        terms: dict[str, str] = {"name.keyword": name}
+        if group_id is not None:
+            terms["model_group_id"] = group_id
+        hits = self._search(self.client.ml.search_models, terms, chunks=False)
+        return [Model.from_reply(hit["_id"], hit["_source"]) for hit in hits]
+
+    def get_model(self, model_id: str) -> Model:
+        reply = self._call(
+            f"get model {model_id}", self.client.ml.get_model, model_id=model_id
+        )
+        return Model.from_reply(model_id, reply)
+
+    def deploy(self, model_id: str, *, timeout: float = 120) -> Model:
+        """Deploy and wait until the model is DEPLOYED."""
+        reply = self._call(
+            f"deploy model {model_id}", self.client.ml.deploy_model, model_id=model_id
+        )
+        if "task_id" in reply:
+            self.wait_for_task(reply["task_id"], timeout=timeout)
+        return self.wait_for_model_state(model_id, {_DEPLOYED}, timeout=timeout)
+
+    def undeploy(self, model_id: str, *, timeout: float = 60) -> Model:
+        """Undeploy and wait until the model has left DEPLOYED."""
+        self._call(
+            f"undeploy model {model_id}",
+            self.client.ml.undeploy_model,
+            model_id=model_id,
+        )
+        return self.wait_for_model_state(model_id, _UNDEPLOYED_STATES, timeout=timeout)
+
+    def delete_model(self, model_id: str) -> None:
+        self._call(
+            f"delete model {model_id}", self.client.ml.delete_model, model_id=model_id
+        )
+
+    def predict(
+        self,
+        model_id: str,
+        prompt: str | None = None,
+        *,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> Prediction:
+        """Ask the model; a ``prompt`` is carried safely whatever it contains.
+
+        ``prompt`` becomes the ``inputs`` parameter through
+        :func:`helpers.predict_parameters`, which makes quotes, backslashes and
+        newlines survive the blueprint's JSON template. ``parameters`` are sent
+        as they are, for blueprints with other placeholders.
+        """
+        merged: dict[str, Any] = dict(parameters or {})
+        if prompt is not None:
+            version = str(self.client.info()["version"]["number"])
+            merged.update(predict_parameters(prompt, opensearch_version=version))
+        reply = self._call(
+            f"predict with model {model_id}",
+            self.client.ml.predict_model,
+            model_id=model_id,
+            body={"parameters": merged},
+        )
+        return Prediction.from_reply(reply)
+
+    # -- tasks and waiting --------------------------------------------------
+
+    def get_task(self, task_id: str) -> Task:
+        reply = self._call(
+            f"get task {task_id}", self.client.ml.get_task, task_id=task_id
+        )
+        return Task.from_reply(task_id, reply)
+
+    def wait_for_task(self, task_id: str, *, timeout: float = 60) -> Task:
+        """Wait until the task is COMPLETED; a FAILED task raises its error."""
+
+        def probe() -> Poll[Task]:
+            task = self.get_task(task_id)
+            if task.state == "FAILED":
+                raise task_failed(task.body)
+            return Poll(task.state == "COMPLETED", f"task {task.state}", task)
+
+        return wait_for(
+            probe,
+            what=f"ML Commons task {task_id}",
+            timeout=timeout,
+            fix=f"look at the task with GET _plugins/_ml/tasks/{task_id}",
+        )
+
+    def wait_for_model_state(
+        self, model_id: str, states: set[str], *, timeout: float = 120
+    ) -> Model:
+        def probe() -> Poll[Model]:
+            model = self.get_model(model_id)
+            if model.state == "DEPLOY_FAILED":
+                raise MLCommonsError(
+                    f"model {model_id} failed to deploy (model_state DEPLOY_FAILED)",
+                    f"read the node's log, then POST _plugins/_ml/models/{model_id}"
+                    "/_deploy again",
+                )
+            return Poll(model.state in states, f"model_state {model.state}", model)
+
+        return wait_for(
+            probe,
+            what=f"model {model_id} to reach {' or '.join(sorted(states))}",
+            timeout=timeout,
+            fix=f"look at the model with GET _plugins/_ml/models/{model_id}",
+        )
+
+    # -- plumbing -------------------------------------------------------------
+
+    def _call(self, what: str, method: Callable[..., T], **kwargs: Any) -> T:
+        logger.info("%s", what)
+        logger.debug("%s: %s", what, _redacted(kwargs.get("body")))
+        try:
+            return method(**kwargs)
+        except TransportError as error:
+            raise translate(error) from error
+
+    def _search(
+        self,
+        method: Callable[..., Any],
+        terms: Mapping[str, str],
+        *,
+        chunks: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Exact-match search; a missing ML index simply means nothing exists yet."""
+        filters: list[dict[str, Any]] = [
+            {"term": {key: value}} for key, value in terms.items()
+        ]
+        if not chunks:
+            # Remote models have no chunks; this keeps local models' chunks out.
+            filters.append({"bool": {"must_not": {"exists": {"field": "chunk_number"}}}})
+        body = {"query": {"bool": {"filter": filters}}, "size": 100}
+        try:
+            reply = self._call(f"search {dict(terms)}", method, body=body)
+        except KitError as error:
+            if isinstance(error.__cause__, NotFoundError):
+                return []
+            raise
+        hits: list[dict[str, Any]] = reply["hits"]["hits"]
+        return hits
+
+
+def _redacted(body: object) -> object:
+    """A body fit for a DEBUG log: connector credentials never appear."""
+    if isinstance(body, Mapping) and "credential" in body:
+        return {**body, "credential": {key: "***" for key in body["credential"]}}
+    return body
