@@ -24,6 +24,11 @@ class KitError(Exception):
         self.fix = fix
         super().__init__(what if fix is None else f"{what}\nWhat to do: {fix}")
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a stack trace: a learner needs the
+        # sentence and its fix, not the kit's frames.
+        return [f"{type(self).__name__}: {self}"]
+
 
 class NodeError(KitError):
     """The local OpenSearch node could not be assembled, started or stopped."""

@@ -11,6 +11,14 @@ MODULES = [
     "helpers._blueprints",
     "helpers._translate",
     "helpers._magic",
+    "helpers",
+    "helpers._connection",
+    "helpers._errors",
+    "helpers._kit",
+    "helpers._mlcommons",
+    "helpers._settings",
+    "helpers._wait",
+    "helpers.node",
 ]
 
 
