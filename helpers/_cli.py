@@ -19,6 +19,7 @@ __all__ = ["main"]
 _COMMAND_MODULES = (
     "helpers.node.cli",
     "helpers.emulator.cli",
+    "helpers._commands",
 )
 
 

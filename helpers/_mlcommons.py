@@ -228,6 +228,12 @@ class MLCommons:
         hits = self._search(self.client.ml.search_models, terms, chunks=False)
         return [Model.from_reply(hit["_id"], hit["_source"]) for hit in hits]
 
+    def find_models_in_group(self, group_id: str) -> list[Model]:
+        hits = self._search(
+            self.client.ml.search_models, {"model_group_id": group_id}, chunks=False
+        )
+        return [Model.from_reply(hit["_id"], hit["_source"]) for hit in hits]
+
     def get_model(self, model_id: str) -> Model:
         reply = self._call(
             f"get model {model_id}", self.client.ml.get_model, model_id=model_id

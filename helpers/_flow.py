@@ -1,0 +1,148 @@
+"""The whole tutorial as idempotent steps: what ``python -m helpers deploy`` runs.
+
+Each step finds what an earlier run (or a notebook) made by the kit's names and
+reuses it, so running the flow twice leaves one group, one connector and one
+model. ``cleanup`` removes exactly those names and nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from opensearchpy import OpenSearch
+
+from ._blueprints import AwsCredentials, claude_messages_blueprint, jurassic2_blueprint
+from ._connection import wait_until_ready
+from ._kit import KitNames, aws_region, bedrock_endpoint, resolve_credentials
+from ._mlcommons import Connector, MLCommons, Model, ModelGroup, Prediction
+from ._settings import apply_tutorial_settings
+
+__all__ = ["Deployment", "TUTORIAL_QUESTION", "cleanup", "deploy", "inventory"]
+
+logger = logging.getLogger(__name__)
+
+TUTORIAL_QUESTION = "What is the meaning of life?"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    group: ModelGroup
+    connector: Connector
+    model: Model
+    answer: Prediction | None = None
+
+
+@dataclass
+class Inventory:
+    """What the kit made under one prefix, as OpenSearch reports it now."""
+
+    group: ModelGroup | None = None
+    connectors: list[Connector] = field(default_factory=list)
+    models: list[Model] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.group is None and not self.connectors and not self.models
+
+
+def deploy(
+    client: OpenSearch,
+    names: KitNames,
+    *,
+    mode: str | None = None,
+    credentials: AwsCredentials | None = None,
+    post_process: bool = True,
+    question: str | None = TUTORIAL_QUESTION,
+    current_model: bool = False,
+) -> Deployment:
+    """Settings, group, connector, model, deploy and one question."""
+    wait_until_ready(client, timeout=120, progress=False)
+    endpoint = bedrock_endpoint(mode)
+    apply_tutorial_settings(client, trusted_endpoint=endpoint)
+    ml = MLCommons(client)
+    credentials = credentials or resolve_credentials(mode)
+
+    group = ml.register_model_group(
+        names.model_group, "Bedrock models of the OpenSearch Bedrock kit"
+    )
+    if current_model:
+        blueprint = claude_messages_blueprint(
+            credentials, region=aws_region(), endpoint=endpoint
+        )
+        connector_name, model_name = names.current_connector, names.current_model
+    else:
+        blueprint = jurassic2_blueprint(
+            credentials,
+            region=aws_region(),
+            endpoint=endpoint,
+            post_process=post_process,
+        )
+        connector_name, model_name = names.connector, names.model
+    blueprint["name"] = connector_name
+
+    connector = _reuse_or_create_connector(ml, blueprint)
+    model = _reuse_or_register_model(ml, model_name, group, connector)
+    if model.state != "DEPLOYED":
+        model = ml.deploy(model.id)
+    answer = ml.predict(model.id, question) if question else None
+    return Deployment(group, connector, model, answer)
+
+
+def inventory(client: OpenSearch, names: KitNames) -> Inventory:
+    ml = MLCommons(client)
+    found = Inventory(group=ml.find_model_group(names.model_group))
+    for name in (names.connector, names.current_connector):
+        found.connectors += ml.find_connectors(name)
+    for name in (names.model, names.current_model):
+        found.models += ml.find_models(name)
+    return found
+
+
+def cleanup(client: OpenSearch, names: KitNames) -> Inventory:
+    """Undeploy and delete the prefix's models, connectors and group.
+
+    Returns what was removed. Models of other prefixes in the same cluster are
+    never touched, even if they use a connector of this prefix.
+    """
+    ml = MLCommons(client)
+    found = inventory(client, names)
+    for model in found.models:
+        if model.state in ("DEPLOYED", "PARTIALLY_DEPLOYED", "DEPLOYING"):
+            ml.undeploy(model.id)
+        ml.delete_model(model.id)
+    for connector in found.connectors:
+        ml.delete_connector(connector.id)
+    if found.group is not None:
+        # Models of this group under other names belong to the learner.
+        removed = {model.id for model in found.models}
+        others = ml.find_models_in_group(found.group.id)
+        if all(model.id in removed for model in others):
+            ml.delete_model_group(found.group.id)
+    return found
+
+
+def _reuse_or_create_connector(ml: MLCommons, blueprint: dict) -> Connector:  # type: ignore[type-arg]
+    existing = ml.find_connectors(blueprint["name"])
+    if not existing:
+        return ml.create_connector(blueprint)  # type: ignore[arg-type]
+    connector = existing[0]
+    logger.info("reusing connector %s (%s)", connector.name, connector.id)
+    return connector
+
+
+def _reuse_or_register_model(
+    ml: MLCommons, name: str, group: ModelGroup, connector: Connector
+) -> Model:
+    for model in ml.find_models(name, group.id):
+        if model.connector_id == connector.id:
+            logger.info("reusing model %s (%s)", name, model.id)
+            return model
+    task = ml.register_model(
+        name,
+        group_id=group.id,
+        connector_id=connector.id,
+        description="Amazon Bedrock model of the OpenSearch Bedrock kit",
+    )
+    assert task.model_id is not None
+    return ml.get_model(task.model_id)
