@@ -20,6 +20,7 @@ _COMMAND_MODULES = (
     "helpers.node.cli",
     "helpers.emulator.cli",
     "helpers._commands",
+    "helpers._up",
 )
 
 
