@@ -37,3 +37,17 @@ def test_trusted_pattern_admits_the_endpoint_and_nothing_else() -> None:
     assert pattern.match("http://127.0.0.1:8748/model/ai21.j2-mid-v1/invoke")
     assert not pattern.match("http://127.0.0.1:8749/model/x/invoke")
     assert not pattern.match("http://127x0x0x1:8748/model/x/invoke")
+
+
+def test_trusted_patterns_in_force_are_kept_and_the_endpoint_added_once() -> None:
+    key = "plugins.ml_commons.trusted_connector_endpoints_regex"
+    bedrock = r"^https://bedrock-runtime\..*[a-z0-9-]\.amazonaws\.com/.*$"
+    local = "http://127.0.0.1:8748"
+
+    first = tutorial_settings("2.19.6", trusted_endpoint=local, keep_patterns=[bedrock])
+    again = tutorial_settings(
+        "2.19.6", trusted_endpoint=local, keep_patterns=first[key]
+    )
+
+    assert first[key] == [bedrock, trusted_endpoint_pattern(local)]
+    assert again[key] == first[key]
