@@ -341,7 +341,7 @@ class MLCommons:
         try:
             return method(**kwargs)
         except TransportError as error:
-            raise translate(error) from error
+            raise translate(error, model_id=kwargs.get("model_id")) from error
 
     def _search(
         self,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from opensearchpy import ConnectionError as TransportConnectionError
@@ -44,6 +44,8 @@ class _Failure:
     error_type: str | None
     index: str | None
     body: object
+    # The model the request was about, when the caller knows it.
+    model_id: str | None = None
 
     @property
     def remote(self) -> str | None:
@@ -63,13 +65,18 @@ class _Failure:
 
 
 def translate(
-    error: BaseException | int, body: object = None, *, url: str | None = None
+    error: BaseException | int,
+    body: object = None,
+    *,
+    url: str | None = None,
+    model_id: str | None = None,
 ) -> KitError:
     """The kit's error for what OpenSearch answered, ready to raise.
 
     ``error`` is what opensearch-py raised, or an HTTP status given with its
     error ``body``. ``url`` names the cluster in a connection error when the
-    client's message does not.
+    client's message does not; ``model_id`` names the model the request was
+    about when ML Commons' message does not.
     """
     if isinstance(error, TransportConnectionError):
         return _unreachable(error, url)
@@ -81,7 +88,7 @@ def translate(
     else:
         return KitError(f"The request failed: {_masked(str(error))}")
 
-    failure = _failure(status, body)
+    failure = replace(_failure(status, body), model_id=model_id)
     for rule in _RULES:
         found = rule(failure)
         if found is not None:
@@ -283,7 +290,8 @@ def _model_not_deployed(failure: _Failure) -> KitError | None:
     ):
         return None
     match = re.search(r"/models/([\w-]+)/_deploy", failure.reason)
-    model = match[1] if match else "<model_id>"
+    # 2.19 says only "Please deploy the model first." without the id.
+    model = match[1] if match else failure.model_id or "<model_id>"
     return _mlcommons(
         failure,
         f"Model {model} is not deployed, so it cannot run predictions",

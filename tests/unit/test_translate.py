@@ -266,6 +266,16 @@ def test_an_undeployed_model_says_deploy_it(reason: str, model: str) -> None:
     assert "DEPLOYED" in error.fix
 
 
+def test_an_undeployed_model_is_named_by_the_caller_when_the_reason_omits_it() -> None:
+    reason = "Model not ready yet. Please deploy the model first."
+
+    error = translate(400, error_body(reason, 400), model_id=MODEL)
+
+    assert error.what == f"Model {MODEL} is not deployed, so it cannot run predictions"
+    assert error.fix is not None
+    assert f"POST /_plugins/_ml/models/{MODEL}/_deploy" in error.fix
+
+
 def test_the_211_only_setting_is_named_and_dropped() -> None:
     reason = (
         "persistent setting [plugins.ml_commons.update_connector.enabled], "
