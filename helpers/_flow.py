@@ -108,7 +108,10 @@ def cleanup(client: OpenSearch, names: KitNames) -> Inventory:
     ml = MLCommons(client)
     found = inventory(client, names)
     for model in found.models:
-        if model.state in ("DEPLOYED", "PARTIALLY_DEPLOYED", "DEPLOYING"):
+        # A search hit can show the state from before the last deploy (search
+        # sees an update only after a refresh); GET by id reads the current one.
+        state = ml.get_model(model.id).state
+        if state in ("DEPLOYED", "PARTIALLY_DEPLOYED", "DEPLOYING"):
             ml.undeploy(model.id)
         ml.delete_model(model.id)
     for connector in found.connectors:
