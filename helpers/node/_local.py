@@ -310,9 +310,21 @@ def _run_as_service_user(*folders: Path) -> dict[str, object]:
         )  # fmt: skip
         entry = pwd.getpwnam(SERVICE_USER)
     for folder in folders:
+        _check_reachable(folder)
         for path in [folder, *folder.rglob("*")]:
             os.lchown(path, entry.pw_uid, entry.pw_gid)
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
+def _check_reachable(folder: Path) -> None:
+    for parent in folder.resolve().parents:
+        if not parent.stat().st_mode & 0o001:
+            raise NodeError(
+                f"the node runs as the user {SERVICE_USER}, which cannot reach "
+                f"{folder}: {parent} is closed to other users",
+                f"run `chmod o+x {parent}`, or set KIT_HOME to a folder that other "
+                "users can enter",
+            )
 
 
 def _alive(pid: int) -> bool:
