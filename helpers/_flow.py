@@ -95,7 +95,9 @@ def inventory(client: OpenSearch, names: KitNames) -> Inventory:
     for name in (names.connector, names.current_connector):
         found.connectors += ml.find_connectors(name)
     for name in (names.model, names.current_model):
-        found.models += ml.find_models(name)
+        # A search hit can show the state from before the last deploy (search
+        # sees an update only after a refresh); GET by id reads the current one.
+        found.models += [ml.get_model(hit.id) for hit in ml.find_models(name)]
     return found
 
 
@@ -108,10 +110,7 @@ def cleanup(client: OpenSearch, names: KitNames) -> Inventory:
     ml = MLCommons(client)
     found = inventory(client, names)
     for model in found.models:
-        # A search hit can show the state from before the last deploy (search
-        # sees an update only after a refresh); GET by id reads the current one.
-        state = ml.get_model(model.id).state
-        if state in ("DEPLOYED", "PARTIALLY_DEPLOYED", "DEPLOYING"):
+        if model.state in ("DEPLOYED", "PARTIALLY_DEPLOYED", "DEPLOYING"):
             ml.undeploy(model.id)
         ml.delete_model(model.id)
     for connector in found.connectors:
