@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "helpers.emulator.cli",
     "helpers._commands",
     "helpers._up",
+    "helpers._doctor",
 )
 
 
