@@ -1,0 +1,119 @@
+"""The forms against the real node and a Bedrock emulator on a thread.
+
+The package shares one emulator and one deployed tutorial model (and one
+registered but undeployed model), made under a fresh ``forms-<uuid8>`` prefix
+and cleaned up at the end. The environment is emptied of AWS and kit settings
+first, so what the forms find there is only what a test puts in.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from opensearchpy import OpenSearch
+
+from helpers._flow import Deployment, cleanup, deploy
+from helpers._kit import KitNames, kit_names
+from helpers._mlcommons import MLCommons, Model
+from helpers._settings import (
+    TRUSTED_ENDPOINTS,
+    trusted_endpoint_pattern,
+    trusted_patterns,
+)
+from helpers.emulator import EmulatorConfig, EmulatorServer
+
+from ._support import admin
+
+_CLEARED = (
+    "BEDROCK_EMULATOR_ACCESS_KEY_ID",
+    "BEDROCK_EMULATOR_SECRET_ACCESS_KEY",
+    "BEDROCK_EMULATOR_SESSION_TOKEN",
+    "KIT_PREFIX",
+    "KIT_HEADLESS",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+)
+
+
+@pytest.fixture(scope="package")
+def emulator(
+    client: OpenSearch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EmulatorServer]:
+    nowhere = tmp_path_factory.mktemp("no-aws-config")
+    with (
+        pytest.MonkeyPatch.context() as env,
+        EmulatorServer(port=0, config=EmulatorConfig()) as server,
+    ):
+        for name in _CLEARED + tuple(
+            n for n in os.environ if n.startswith("PAPERMILL_")
+        ):
+            env.delenv(name, raising=False)
+        # No profile, no instance role: the machine's own AWS setup stays out.
+        env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(nowhere / "credentials"))
+        env.setenv("AWS_CONFIG_FILE", str(nowhere / "config"))
+        env.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        env.setenv("BEDROCK_ENDPOINT", server.url)
+        env.setenv("KIT_MODE", "offline")
+        env.setenv("KIT_PROGRESS", "0")
+        try:
+            yield server
+        finally:
+            _distrust(client, server.url)
+
+
+@pytest.fixture(scope="package")
+def names(client: OpenSearch, emulator: EmulatorServer) -> Iterator[KitNames]:
+    made = kit_names(f"forms-{uuid.uuid4().hex[:8]}")
+    yield made
+    cleanup(client, made)
+
+
+@pytest.fixture(scope="package")
+def deployment(client: OpenSearch, names: KitNames) -> Deployment:
+    """The tutorial's Jurassic-2 model on the emulator, deployed."""
+    return deploy(client, names, question=None)
+
+
+@pytest.fixture(scope="package")
+def undeployed_model(
+    client: OpenSearch, names: KitNames, deployment: Deployment
+) -> Model:
+    """The kit's Claude model, registered and then undeployed."""
+    made = deploy(client, names, question=None, current_model=True)
+    return MLCommons(client).undeploy(made.model.id)
+
+
+@pytest.fixture
+def ml(client: OpenSearch) -> MLCommons:
+    return MLCommons(client)
+
+
+@pytest.fixture
+def fault(emulator: EmulatorServer) -> Iterator[Callable[..., dict[str, Any]]]:
+    """Install fault rules through the emulator's admin API; all go afterwards."""
+
+    def put(**rule: Any) -> dict[str, Any]:
+        return admin(emulator, "PUT", "/_emulator/faults", rule)
+
+    yield put
+    admin(emulator, "DELETE", "/_emulator/faults")
+
+
+def _distrust(client: OpenSearch, endpoint: str) -> None:
+    """Take the emulator's pattern out of the trusted list; other runs keep theirs."""
+    pattern = trusted_endpoint_pattern(endpoint)
+    kept = [found for found in trusted_patterns(client) if found != pattern]
+    client.cluster.put_settings(body={"persistent": {TRUSTED_ENDPOINTS: kept}})
