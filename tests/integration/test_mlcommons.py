@@ -1,0 +1,227 @@
+"""The tutorial's ML Commons calls, one behaviour each, on the real node.
+
+Every connector calls the session's Bedrock emulator, whose Jurassic-2 answer
+echoes the prompt it received in ``prompt.text``: that echo is how the tests see
+exactly what reached the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from opensearchpy import OpenSearch
+
+from helpers._blueprints import jurassic2_blueprint
+from helpers._errors import MLCommonsError
+from helpers._flow import cleanup
+from helpers._kit import KitNames, resolve_credentials
+from helpers._mlcommons import Connector, MLCommons, Model, ModelGroup
+from helpers._settings import parse_version
+from helpers.emulator import EmulatorServer
+
+from ._support import unique_names
+
+pytestmark = pytest.mark.node
+
+QUESTION = "What is the meaning of life?"
+
+
+def make_connector(
+    ml: MLCommons,
+    names: KitNames,
+    emulator: EmulatorServer,
+    *,
+    post_process: bool = False,
+) -> Connector:
+    blueprint = jurassic2_blueprint(
+        resolve_credentials(), endpoint=emulator.url, post_process=post_process
+    )
+    blueprint["name"] = names.connector
+    return ml.create_connector(blueprint)
+
+
+def register(
+    ml: MLCommons, names: KitNames, emulator: EmulatorServer
+) -> tuple[ModelGroup, Connector, Model]:
+    group = ml.register_model_group(names.model_group)
+    connector = make_connector(ml, names, emulator)
+    task = ml.register_model(names.model, group_id=group.id, connector_id=connector.id)
+    assert task.model_id is not None
+    return group, connector, ml.get_model(task.model_id)
+
+
+@pytest.fixture(scope="module")
+def deployed(client: OpenSearch, emulator: EmulatorServer) -> Iterator[Model]:
+    """One deployed Jurassic-2 model (verbose replies) for the prompt tests."""
+    names = unique_names()
+    ml = MLCommons(client)
+    try:
+        _, _, model = register(ml, names, emulator)
+        yield ml.deploy(model.id)
+    finally:
+        cleanup(client, names)
+
+
+def test_a_model_group_name_is_registered_once_and_then_reused(
+    ml: MLCommons, names: KitNames
+) -> None:
+    first = ml.register_model_group(names.model_group, "first")
+    second = ml.register_model_group(names.model_group, "second")
+
+    assert first.created is True
+    assert second.created is False
+    assert second.id == first.id
+
+
+def test_a_created_connector_is_found_by_name_and_read_back(
+    ml: MLCommons, names: KitNames, emulator: EmulatorServer
+) -> None:
+    created = make_connector(ml, names, emulator)
+
+    found = ml.find_connectors(names.connector)
+    read = ml.get_connector(created.id)
+
+    assert [connector.id for connector in found] == [created.id]
+    assert read.name == names.connector
+    assert read.body["protocol"] == "aws_sigv4"
+    assert read.body["actions"][0]["url"] == (
+        f"{emulator.url}/model/${{parameters.model_name}}/invoke"
+    )
+
+
+def test_a_connector_update_replaces_its_actions(
+    ml: MLCommons, names: KitNames, emulator: EmulatorServer
+) -> None:
+    connector = make_connector(ml, names, emulator)
+    update = jurassic2_blueprint(
+        resolve_credentials(), endpoint=emulator.url, post_process=True
+    )
+    update["name"] = names.connector
+
+    ml.update_connector(connector.id, update)
+    action = ml.get_connector(connector.id).body["actions"][0]
+
+    assert (
+        action["post_process_function"] == update["actions"][0]["post_process_function"]
+    )
+
+
+def test_registering_a_model_completes_its_task_and_leaves_it_registered(
+    ml: MLCommons, names: KitNames, emulator: EmulatorServer
+) -> None:
+    group = ml.register_model_group(names.model_group)
+    connector = make_connector(ml, names, emulator)
+
+    task = ml.register_model(names.model, group_id=group.id, connector_id=connector.id)
+    assert task.model_id is not None
+    model = ml.get_model(task.model_id)
+
+    assert (task.state, task.task_type) == ("COMPLETED", "REGISTER_MODEL")
+    assert ml.get_task(task.id).model_id == model.id
+    assert model.state == "REGISTERED"
+    assert (model.connector_id, model.model_group_id) == (connector.id, group.id)
+
+
+def test_a_deployed_jurassic2_model_answers_in_the_verbose_shape(
+    ml: MLCommons, names: KitNames, emulator: EmulatorServer
+) -> None:
+    _, _, model = register(ml, names, emulator)
+
+    deployed = ml.deploy(model.id)
+    answer = ml.predict(model.id, QUESTION)
+
+    assert deployed.state == "DEPLOYED"
+    assert answer.data["prompt"]["text"] == QUESTION
+    assert answer.data["completions"][0]["data"]["text"].strip()
+    assert answer.text == answer.data["completions"][0]["data"]["text"]
+
+
+def test_the_post_process_update_leaves_only_the_answer_text(
+    ml: MLCommons, names: KitNames, emulator: EmulatorServer
+) -> None:
+    _, connector, model = register(ml, names, emulator)
+    ml.deploy(model.id)
+    verbose = ml.predict(model.id, QUESTION)
+    update = jurassic2_blueprint(
+        resolve_credentials(), endpoint=emulator.url, post_process=True
+    )
+    update["name"] = names.connector
+
+    undeployed = ml.undeploy(model.id)
+    ml.update_connector(connector.id, update)
+    redeployed = ml.deploy(model.id)
+    short = ml.predict(model.id, QUESTION)
+
+    assert undeployed.state == "UNDEPLOYED"
+    assert redeployed.state == "DEPLOYED"
+    # The emulator answers a request the same way every time.
+    assert short.data == {"response": verbose.text}
+
+
+def test_deleted_model_connector_and_group_are_gone(
+    ml: MLCommons, names: KitNames, emulator: EmulatorServer
+) -> None:
+    group, connector, model = register(ml, names, emulator)
+
+    ml.delete_model(model.id)
+    ml.delete_connector(connector.id)
+    ml.delete_model_group(group.id)
+
+    with pytest.raises(MLCommonsError, match=f"Failed to find model .*{model.id}"):
+        ml.get_model(model.id)
+    with pytest.raises(
+        MLCommonsError, match=f"Failed to find connector .*{connector.id}"
+    ):
+        ml.get_connector(connector.id)
+    assert ml.find_model_group(names.model_group) is None
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        'He said "hi"',
+        r"C:\temp\new",
+        "two\nlines",
+        "a\ttab",
+        "naïve café, 日本語, 🙂",
+        "the ${parameters.region} placeholder",
+        '{"a": 1} then "quoted" \\ text',
+    ],
+    ids=["quote", "backslash", "newline", "tab", "unicode", "placeholder", "mixed"],
+)
+def test_predict_carries_the_prompt_to_the_model_exactly(
+    ml: MLCommons, deployed: Model, prompt: str
+) -> None:
+    answer = ml.predict(deployed.id, prompt)
+
+    assert answer.data["prompt"]["text"] == prompt
+
+
+def test_the_tutorials_raw_predict_with_a_double_quote_reaches_the_model(
+    client: OpenSearch, deployed: Model, node_version: str
+) -> None:
+    body = {"parameters": {"inputs": 'He said "hi"'}}
+
+    if parse_version(node_version)[:2] < (2, 10):
+        with pytest.raises(Exception, match="Invalid payload"):
+            client.ml.predict_model(model_id=deployed.id, body=body)
+        return
+    reply = client.ml.predict_model(model_id=deployed.id, body=body)
+
+    # 2.10 and later JSON-escape each parameter before filling the template.
+    data = reply["inference_results"][0]["output"][0]["dataAsMap"]
+    assert data["prompt"]["text"] == 'He said "hi"'
+
+
+def test_the_tutorials_raw_predict_fills_placeholder_text_inside_a_prompt(
+    client: OpenSearch, deployed: Model
+) -> None:
+    body = {"parameters": {"inputs": "the ${parameters.region} placeholder"}}
+
+    reply = client.ml.predict_model(model_id=deployed.id, body=body)
+
+    # ML Commons substitutes parameters inside parameters: the model never sees
+    # the text the learner typed, which is why MLCommons.predict escapes it.
+    data = reply["inference_results"][0]["output"][0]["dataAsMap"]
+    assert data["prompt"]["text"] == "the us-east-1 placeholder"
