@@ -1,0 +1,246 @@
+"""How fast does the Bedrock emulator answer signed InvokeModel calls?
+
+Starts ``python -m helpers emulator --port 0`` in its own process (so the
+clients below do not share its interpreter lock), then measures from boto3 with
+real SigV4 signing, over loopback only:
+
+* latency: N sequential calls from one client, p50 and p99;
+* throughput: C concurrent clients sharing a fixed budget of calls, stopped
+  early at a time limit.
+
+The table has one column per path a call can take. Only the direct boto3 path
+is measured here; :func:`measure_through_opensearch_predict` is where the
+"through OpenSearch predict" column gets its numbers once a node is available.
+
+    .venv/bin/python benchmarks/emulator_latency.py [--calls 500] [--clients 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import selectors
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from helpers.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODEL_ID = "ai21.j2-mid-v1"
+# The body the tutorial's connector sends for its first question.
+BODY = json.dumps(
+    {
+        "prompt": "What is the meaning of life?",
+        "maxTokens": 200,
+        "temperature": 0.7,
+        "topP": 1,
+        "stopSequences": [],
+        "countPenalty": {"scale": 0},
+        "presencePenalty": {"scale": 0},
+        "frequencyPenalty": {"scale": 0},
+    }
+)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    calls: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def per_second(self) -> float:
+        return self.calls / self.seconds if self.seconds else 0.0
+
+
+@contextmanager
+def emulator_process() -> Iterator[str]:
+    """The emulator's URL, while it runs as a separate process."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpers", "emulator", "--port", "0", "--quiet"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            if not selector.select(30):
+                raise RuntimeError("the emulator printed no URL within 30 s")
+        yield process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+def bedrock_client(url: str, pool: int = 10) -> Any:
+    # A session per client: boto3's default session is not safe to share
+    # between threads while clients are being created.
+    return boto3.session.Session().client(
+        "bedrock-runtime",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=DEFAULT_ACCESS_KEY_ID,
+        aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY,
+        config=Config(retries={"total_max_attempts": 1}, max_pool_connections=pool),
+    )
+
+
+def timed_call(client: Any) -> float:
+    """One signed InvokeModel call, body read; its duration in milliseconds."""
+    started = time.perf_counter()
+    client.invoke_model(modelId=MODEL_ID, body=BODY)["body"].read()
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest value with ``fraction`` at or below."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def summarise(durations: list[float], errors: int, seconds: float) -> Measurement:
+    return Measurement(
+        calls=len(durations),
+        errors=errors,
+        seconds=seconds,
+        p50_ms=percentile(durations, 0.50),
+        p99_ms=percentile(durations, 0.99),
+    )
+
+
+def measure_sequential(url: str, calls: int, warmup: int = 20) -> Measurement:
+    client = bedrock_client(url)
+    for _ in range(warmup):
+        timed_call(client)
+    started = time.perf_counter()
+    durations = [timed_call(client) for _ in range(calls)]
+    return summarise(durations, 0, time.perf_counter() - started)
+
+
+def measure_concurrent(
+    url: str, clients: int, budget: int, time_limit: float
+) -> Measurement:
+    """``clients`` threads, each with its own client, share ``budget`` calls."""
+    durations: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    remaining = budget
+    deadline = time.perf_counter() + time_limit
+
+    def take_one() -> bool:
+        nonlocal remaining
+        with lock:
+            if remaining <= 0 or time.perf_counter() > deadline:
+                return False
+            remaining -= 1
+            return True
+
+    def worker() -> None:
+        nonlocal errors
+        client = bedrock_client(url, pool=1)
+        timed_call(client)  # connect and warm up outside the measurement
+        barrier.wait()
+        while take_one():
+            try:
+                duration = timed_call(client)
+            except Exception:  # counted, not fatal: the rate is what we measure
+                with lock:
+                    errors += 1
+                continue
+            with lock:
+                durations.append(duration)
+
+    barrier = threading.Barrier(clients + 1)
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        futures = [pool.submit(worker) for _ in range(clients)]
+        barrier.wait()
+        started = time.perf_counter()
+        for future in futures:
+            future.result()
+        elapsed = time.perf_counter() - started
+    return summarise(durations, errors, elapsed)
+
+
+def measure_through_opensearch_predict(url: str, calls: int) -> Measurement | None:
+    """The same calls made as ML Commons ``_predict`` requests (not measured yet).
+
+    Filling this in needs a running OpenSearch node with a remote model whose
+    connector points at ``url``: time ``POST /_plugins/_ml/models/{id}/_predict``
+    with the tutorial's ``{"parameters": {"inputs": ...}}`` body, sequentially
+    and with concurrent clients, and return the same :class:`Measurement`.
+    Until then the column reads "not measured".
+    """
+    return None
+
+
+def print_table(
+    columns: dict[str, tuple[Measurement | None, Measurement | None]],
+) -> None:
+    rows: list[tuple[str, Callable[[Measurement, Measurement], str]]] = [
+        ("sequential calls", lambda s, c: f"{s.calls}"),
+        ("sequential p50 (ms)", lambda s, c: f"{s.p50_ms:.2f}"),
+        ("sequential p99 (ms)", lambda s, c: f"{s.p99_ms:.2f}"),
+        ("sequential calls/s", lambda s, c: f"{s.per_second:.0f}"),
+        ("concurrent calls (errors)", lambda s, c: f"{c.calls} ({c.errors})"),
+        ("concurrent seconds", lambda s, c: f"{c.seconds:.2f}"),
+        ("concurrent p50 (ms)", lambda s, c: f"{c.p50_ms:.2f}"),
+        ("concurrent p99 (ms)", lambda s, c: f"{c.p99_ms:.2f}"),
+        ("concurrent calls/s", lambda s, c: f"{c.per_second:.0f}"),
+    ]
+    width = max(len(label) for label, _ in rows)
+    print(f"{'':<{width}}  " + "  ".join(f"{name:>26}" for name in columns))
+    for label, cell in rows:
+        values = [
+            cell(s, c) if s is not None and c is not None else "not measured"
+            for s, c in columns.values()
+        ]
+        print(f"{label:<{width}}  " + "  ".join(f"{v:>26}" for v in values))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=500, help="sequential calls")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument(
+        "--budget", type=int, default=5000, help="calls shared by concurrent clients"
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=20.0, help="seconds for the concurrent run"
+    )
+    args = parser.parse_args()
+
+    with emulator_process() as url:
+        print(f"emulator at {url}; model {MODEL_ID}; signed boto3 InvokeModel calls\n")
+        sequential = measure_sequential(url, args.calls)
+        concurrent = measure_concurrent(url, args.clients, args.budget, args.time_limit)
+        predicted = measure_through_opensearch_predict(url, args.calls)
+
+    print_table(
+        {
+            "direct (boto3)": (sequential, concurrent),
+            "through OpenSearch predict": (predicted, predicted),
+        }
+    )
+    print(f"\nconcurrent run: {args.clients} clients, budget {args.budget} calls")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
