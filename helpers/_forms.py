@@ -473,6 +473,10 @@ class PromptForm:
     sends maxTokens 200, temperature 0.7 and topP 1, and the Claude Messages
     and Converse ones take ``max_tokens`` as an argument of the blueprint
     builder. A connector made with placeholders there lets this form set them.
+
+    ML Commons 2.12 and later deploy an undeployed remote model on its first
+    predict (``plugins.ml_commons.model_auto_deploy.enable``, on by default),
+    so the form shows "not deployed" only where that setting is off.
     """
 
     def __init__(self, ml: MLCommons, model_id: str, *, prompt: str = "") -> None:

@@ -1,8 +1,8 @@
 """The forms against the real node and a Bedrock emulator on a thread.
 
-The package shares one emulator and one deployed tutorial model (and one
-registered but undeployed model), made under a fresh ``forms-<uuid8>`` prefix
-and cleaned up at the end. The environment is emptied of AWS and kit settings
+The package shares one emulator, the deployed tutorial model and the kit's
+Claude model, made under a fresh ``forms-<uuid8>`` prefix and cleaned up at
+the end. The environment is emptied of AWS and kit settings
 first, so what the forms find there is only what a test puts in.
 """
 
@@ -27,6 +27,8 @@ from helpers._settings import (
 from helpers.emulator import EmulatorConfig, EmulatorServer
 
 from ._support import admin
+
+_AUTO_DEPLOY = "plugins.ml_commons.model_auto_deploy.enable"
 
 _CLEARED = (
     "BEDROCK_EMULATOR_ACCESS_KEY_ID",
@@ -88,12 +90,30 @@ def deployment(client: OpenSearch, names: KitNames) -> Deployment:
 
 
 @pytest.fixture(scope="package")
-def undeployed_model(
-    client: OpenSearch, names: KitNames, deployment: Deployment
-) -> Model:
-    """The kit's Claude model, registered and then undeployed."""
-    made = deploy(client, names, question=None, current_model=True)
-    return MLCommons(client).undeploy(made.model.id)
+def claude_model(client: OpenSearch, names: KitNames, deployment: Deployment) -> Model:
+    """The kit's Claude model, registered beside the tutorial's."""
+    return deploy(client, names, question=None, current_model=True).model
+
+
+@pytest.fixture
+def undeployed_model(client: OpenSearch, claude_model: Model) -> Iterator[Model]:
+    """The Claude model undeployed, on a cluster that does not deploy on predict.
+
+    ML Commons 2.12 and later deploy a remote model on its first predict
+    (``plugins.ml_commons.model_auto_deploy.enable``, on by default); only with
+    that off does predicting with an undeployed model fail.
+    """
+    ml = MLCommons(client)
+    previous = client.cluster.get_settings(flat_settings=True)["persistent"].get(
+        _AUTO_DEPLOY
+    )
+    client.cluster.put_settings(body={"persistent": {_AUTO_DEPLOY: False}})
+    try:
+        if ml.get_model(claude_model.id).state != "UNDEPLOYED":
+            ml.undeploy(claude_model.id)
+        yield ml.get_model(claude_model.id)
+    finally:
+        client.cluster.put_settings(body={"persistent": {_AUTO_DEPLOY: previous}})
 
 
 @pytest.fixture
