@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 __all__ = [
@@ -81,7 +81,3 @@ class EmulatorConfig:
             ),
             aws_faithful=faithful in _TRUE if aws_faithful is None else aws_faithful,
         )
-
-    def with_changes(self, **changes: object) -> EmulatorConfig:
-        """A copy with some settings changed (tests use it for clocks and keys)."""
-        return replace(self, **changes)  # type: ignore[arg-type]

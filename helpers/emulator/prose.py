@@ -13,6 +13,7 @@ __all__ = [
     "BODIES",
     "CLOSINGS",
     "GREETINGS",
+    "GREETING_ANSWERS",
     "KNOWN_ANSWERS",
     "OPENINGS",
     "TOPIC_BODIES",

@@ -320,6 +320,8 @@ class _Conversation:
             )
         system = _converse_system_text(body.get("system", []))
         config = body.get("inferenceConfig") or {}
+        if not isinstance(config, dict):
+            raise _constraint(config, "inferenceConfig", "Member must be a structure")
         max_tokens = config.get("maxTokens")
         if max_tokens is not None and (
             not isinstance(max_tokens, int) or max_tokens < 1

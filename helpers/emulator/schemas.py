@@ -147,7 +147,8 @@ def _violations(value: object, schema: Field, path: str) -> list[str]:
         expected = " or ".join(_EXPECTED.get(kind, kind) for kind in kinds)
         return [f"{path}: expected type: {expected}, found: {_type_name(value)}"]
     if schema.enum is not None and value not in schema.enum:
-        return [f"{path}: {json.dumps(value)} is not a valid enum value"]
+        shown = value if isinstance(value, str) else json.dumps(value)
+        return [f"{path}: {shown} is not a valid enum value"]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _range_violations(value, schema, path)
     if isinstance(value, str) and len(value) < (schema.min_length or 0):

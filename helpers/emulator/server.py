@@ -169,7 +169,9 @@ class EmulatorServer:
     ``port=0`` asks the system for a free port; :attr:`url` tells which one was
     given once :meth:`start` has returned, and the server accepts connections
     from that moment. Use it as a context manager, or call :meth:`start` and
-    :meth:`stop`.
+    :meth:`stop`. Without ``config`` the settings come from the
+    ``BEDROCK_EMULATOR_*`` environment variables (see :mod:`.config`);
+    :attr:`backend` holds the fault rules and the request log.
     """
 
     def __init__(

@@ -14,9 +14,9 @@ what the client signed:
   ``v1%253A0``; the AWS SDK for Java, used by ML Commons, sends ``v1:0`` and
   signs ``v1%3A0``. Re-encoding the received path reproduces either.
 
-The checks run in the order AWS reports problems: the form of the header, the
-credential scope, the access key, the session token, the clock, and last the
-signature itself.
+The checks run in this order: the form of the header, the credential scope,
+the access key, the session token, the clock, the payload hash, and last the
+signature itself, so the most specific explanation wins.
 """
 
 from __future__ import annotations
