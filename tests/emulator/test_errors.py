@@ -246,6 +246,11 @@ def test_an_unescaped_quote_in_the_prompt_is_reported_with_its_location(
         ),
         (
             CLAUDE_HAIKU,
+            claude_body(anthropic_version="bedrock-2023-06-01"),
+            "#/anthropic_version: bedrock-2023-06-01 is not a valid enum value",
+        ),
+        (
+            CLAUDE_HAIKU,
             claude_body(prompt="\n\nHuman: hi\n\nAssistant:"),
             "#: extraneous key [prompt] is not permitted",
         ),

@@ -14,6 +14,7 @@ from ._support import (
     J2_MID,
     J2_ULTRA,
     MEANING_OF_LIFE,
+    REGION,
     TITAN_V1,
     TITAN_V2,
     ClientFactory,
@@ -123,6 +124,12 @@ def test_claude_accepts_an_inference_profile_id(bedrock: Any) -> None:
     answer = invoke_json(bedrock, "us." + CLAUDE_SONNET, claude_body())
 
     assert answer["model"] == "claude-3-5-sonnet-20240620"
+
+
+def test_a_foundation_model_arn_works_as_the_model_id(bedrock: Any) -> None:
+    arn = f"arn:aws:bedrock:{REGION}::foundation-model/{TITAN_V1}"
+
+    assert len(invoke_json(bedrock, arn, {"inputText": "by ARN"})["embedding"]) == 1536
 
 
 def test_titan_v1_returns_1536_dimensions_and_the_token_count(bedrock: Any) -> None:
