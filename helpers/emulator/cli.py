@@ -22,7 +22,9 @@ from .server import EmulatorServer
 __all__ = ["add_parser"]
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(
+    subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
+) -> None:
     parser = subparsers.add_parser(
         "emulator",
         help="run the Bedrock runtime emulator",

@@ -387,7 +387,9 @@ def _known_answer(question: str, subject: str | None, variant: int) -> str | Non
 def _general_answer(
     question: str, kind: str, subject: str | None, rng: random.Random
 ) -> str:
-    quoted = question if len(question) <= 100 else question[:97].rsplit(" ", 1)[0] + "…"
+    quoted = question
+    if len(quoted) > 100:
+        quoted = quoted[:97].rsplit(" ", 1)[0] + "…"
     fields = {
         "question": quoted,
         "subject": subject or "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -33,12 +34,12 @@ def _java_call(
     **signing: object,
 ) -> tuple[int, dict[str, str], dict[str, object]]:
     url = emulator.url + path
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "access_key": DEFAULT_ACCESS_KEY_ID,
         "secret_key": DEFAULT_SECRET_ACCESS_KEY,
         **signing,
     }
-    headers = signed_headers_like_java(method="POST", url=url, body=body, **options)  # type: ignore[arg-type]
+    headers = signed_headers_like_java(method="POST", url=url, body=body, **options)
     if tamper is not None:
         tamper(headers)
     response = send("POST", url, headers, body, chunked=chunked)
