@@ -135,12 +135,13 @@ class _SecretInput:
 
     def _take(self, change: Mapping[str, Any]) -> None:
         if change["new"]:
-            self.set(change["new"], "entered")
+            self.set(change["new"], "typed in")
             self.box.value = ""
 
-    def set(self, secret: str, source: str) -> None:
+    def set(self, secret: str, how: str) -> None:
+        """Keep ``secret``; ``how`` it came ("typed in", "from ...") goes in the note."""
         self._secret = secret
-        self.note.value = f"set from {source} (hidden)" if secret else "not set"
+        self.note.value = f"set (hidden), {how}" if secret else "not set"
 
     @property
     def secret(self) -> str:
@@ -222,16 +223,17 @@ class CredentialsForm:
 
     def set_secrets(self, secret_key: str, session_token: str | None = None) -> None:
         """Give the form a secret key (and token) from code rather than the boxes."""
-        self._secret_key.set(secret_key, "code")
-        self._session_token.set(session_token or "", "code")
+        self._secret_key.set(secret_key, "from code")
+        self._session_token.set(session_token or "", "from code")
 
     def fill(self, mode: str) -> None:
         """Fill the form from ``mode``'s source: the emulator's keys, or AWS's."""
         found, source = _found_credentials(mode)
         self.region.value = aws_region() if mode == "offline" else _profile_region()
         self.access_key.value = found.access_key if found else ""
-        self._secret_key.set(found.secret_key if found else "", source)
-        self._session_token.set((found.session_token or "") if found else "", source)
+        how = f"from {source}"
+        self._secret_key.set(found.secret_key if found else "", how)
+        self._session_token.set((found.session_token or "") if found else "", how)
         self.last_error = None
         if found is None:
             self._say(

@@ -8,7 +8,9 @@ the manager state ipywidgets embeds, the messages sent to the browser.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,46 @@ pytestmark = [pytest.mark.node, pytest.mark.usefixtures("emulator")]
 
 WRONG_SECRET = "forms+wrong/secret0123456789DoNotShowMe"
 TOKEN = "forms-session-token-DoNotShowMe-0123456789"
+
+
+class _QuotingFrontDoor(BaseHTTPRequestHandler):
+    """Refuses every signature the way AWS can: quoting the canonical request.
+
+    AWS's InvalidSignatureException may include the canonical request it
+    expected, and with it the X-Amz-Security-Token header's value.
+    """
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        token = self.headers.get("X-Amz-Security-Token", "")
+        body = json.dumps(
+            {
+                "message": "The request signature we calculated does not match the "
+                "signature you provided. The Canonical String for this request "
+                f"should have been 'POST\n/model\n\nx-amz-security-token:{token}'"
+            }
+        ).encode()
+        self.send_response(403)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-amzn-ErrorType", "InvalidSignatureException:")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def quoting_front_door(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _QuotingFrontDoor)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setenv("BEDROCK_ENDPOINT", url)
+    yield url
+    server.shutdown()
+    server.server_close()
 
 
 def saved_state(form: CredentialsForm) -> str:
@@ -156,7 +198,7 @@ def test_a_secret_typed_in_the_box_moves_into_the_form() -> None:
     assert form.credentials() == AwsCredentials(
         DEFAULT_ACCESS_KEY_ID, WRONG_SECRET, TOKEN
     )
-    assert "entered (hidden)" in saved_state(form)
+    assert "set (hidden), typed in" in saved_state(form)
 
 
 def test_a_secret_sent_by_the_browser_is_not_echoed_back(
@@ -193,6 +235,20 @@ def test_no_widget_state_and_no_repr_holds_the_secrets() -> None:
         assert WRONG_SECRET not in text
         assert TOKEN not in text
     assert "secret_key='***', session_token='***'" in repr(form)
+
+
+def test_a_session_token_aws_quotes_back_is_not_shown(
+    quoting_front_door: str,
+) -> None:
+    form = CredentialsForm("offline")
+    form.session_token.value = TOKEN
+
+    assert form.test() is False
+
+    assert isinstance(form.last_error, CredentialsError)
+    assert "x-amz-security-token:***" in form.last_error.what
+    assert TOKEN not in form.message.value
+    assert TOKEN not in str(form.last_error)
 
 
 def test_the_emulators_own_secret_stays_out_of_the_widget_state() -> None:
