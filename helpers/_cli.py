@@ -43,10 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    # opensearch-py logs every refused connection with a traceback; while the
-    # kit polls a starting node those are expected, so keep them for -vv.
-    if args.verbose < 2:
-        logging.getLogger("opensearch").setLevel(logging.ERROR)
+    # opensearch-py logs every refused connection with a traceback (expected
+    # while the kit polls a starting node), and at DEBUG it logs request bodies,
+    # connector credentials included: never below INFO, and ERROR unless -vv.
+    logging.getLogger("opensearch").setLevel(
+        logging.INFO if args.verbose >= 2 else logging.ERROR
+    )
     try:
         return int(args.run(args) or 0)
     except KitError as error:
