@@ -9,8 +9,8 @@ real SigV4 signing, over loopback only:
   early at a time limit.
 
 The table has one column per path a call can take. Only the direct boto3 path
-is measured here; :func:`measure_through_opensearch_predict` is where the
-"through OpenSearch predict" column gets its numbers once a node is available.
+and, when a node answers at OPENSEARCH_URL (default 127.0.0.1:9200), the same
+question as ML Commons predict calls through a connector pointing at it.
 
     .venv/bin/python benchmarks/emulator_latency.py [--calls 500] [--clients 50]
 """
@@ -178,16 +178,91 @@ def measure_concurrent(
     return summarise(durations, errors, elapsed)
 
 
-def measure_through_opensearch_predict(url: str, calls: int) -> Measurement | None:
-    """The same calls made as ML Commons ``_predict`` requests (not measured yet).
+def measure_through_opensearch_predict(
+    url: str, calls: int, clients: int, budget: int, time_limit: float
+) -> tuple[Measurement | None, Measurement | None]:
+    """The tutorial's question as ML Commons ``_predict`` calls on the node.
 
-    Filling this in needs a running OpenSearch node with a remote model whose
-    connector points at ``url``: time ``POST /_plugins/_ml/models/{id}/_predict``
-    with the tutorial's ``{"parameters": {"inputs": ...}}`` body, sequentially
-    and with concurrent clients, and return the same :class:`Measurement`.
-    Until then the column reads "not measured".
+    Deploys the tutorial's model under a throw-away prefix with its connector
+    pointing at ``url``, times sequential and concurrent predict calls, then
+    removes what it made. Without a reachable node the column reads
+    "not measured".
     """
-    return None
+    import os
+    import uuid
+
+    from helpers._connection import connect, opensearch_url
+    from helpers._flow import cleanup, deploy
+    from helpers._kit import kit_names
+
+    try:
+        client = connect(timeout=30)
+        client.info()
+    except Exception as error:  # any failure to reach the node: skip the column
+        print(f"no node at {opensearch_url()} ({type(error).__name__}); skipped")
+        return None, None
+    os.environ["BEDROCK_ENDPOINT"] = url
+    names = kit_names(f"bench-{uuid.uuid4().hex[:8]}")
+    model_id = deploy(client, names, question=None).model.id
+
+    def one(shared: Any = client) -> float:
+        started = time.perf_counter()
+        shared.ml.predict_model(
+            model_id=model_id,
+            body={"parameters": {"inputs": "What is the meaning of life?"}},
+        )
+        return (time.perf_counter() - started) * 1000
+
+    try:
+        for _ in range(10):
+            one()
+        started = time.perf_counter()
+        sequential = summarise(
+            [one() for _ in range(calls)], 0, time.perf_counter() - started
+        )
+        concurrent = _concurrent(
+            lambda: connect(timeout=60), one, clients, budget, time_limit
+        )
+    finally:
+        cleanup(client, names)
+    return sequential, concurrent
+
+
+def _concurrent(
+    make_client: Callable[[], Any],
+    call: Callable[[Any], float],
+    clients: int,
+    budget: int,
+    time_limit: float,
+) -> Measurement:
+    durations: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    remaining = budget
+    deadline = time.perf_counter() + time_limit
+
+    def worker() -> None:
+        nonlocal errors, remaining
+        own = make_client()
+        while True:
+            with lock:
+                if remaining <= 0 or time.perf_counter() > deadline:
+                    return
+                remaining -= 1
+            try:
+                duration = call(own)
+            except Exception:  # counted, not fatal: the rate is what we measure
+                with lock:
+                    errors += 1
+                continue
+            with lock:
+                durations.append(duration)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for future in [pool.submit(worker) for _ in range(clients)]:
+            future.result()
+    return summarise(durations, errors, time.perf_counter() - started)
 
 
 def print_table(
@@ -230,12 +305,14 @@ def main() -> int:
         print(f"emulator at {url}; model {MODEL_ID}; signed boto3 InvokeModel calls\n")
         sequential = measure_sequential(url, args.calls)
         concurrent = measure_concurrent(url, args.clients, args.budget, args.time_limit)
-        predicted = measure_through_opensearch_predict(url, args.calls)
+        predicted = measure_through_opensearch_predict(
+            url, args.calls, args.clients, args.budget // 5, args.time_limit
+        )
 
     print_table(
         {
             "direct (boto3)": (sequential, concurrent),
-            "through OpenSearch predict": (predicted, predicted),
+            "through OpenSearch predict": predicted,
         }
     )
     print(f"\nconcurrent run: {args.clients} clients, budget {args.budget} calls")
