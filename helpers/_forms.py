@@ -14,10 +14,12 @@ box loses focus), keeps it in a private attribute of the Python object, and
 empties the box; the box says "set (hidden)" instead. The widget model, its
 echo to the browser, the saved widget state and every repr see an empty value.
 
-Without anyone to type (papermill, CI: ``KIT_HEADLESS=1`` or a ``PAPERMILL_*``
-variable), the forms display as one line of text and the credentials form
-holds what the environment gives; :meth:`CredentialsForm.from_environment`
-asks for that explicitly.
+Without anyone to type (``KIT_HEADLESS=1``, or any ``PAPERMILL_*`` variable),
+the forms display as one line of text and the credentials form holds what the
+environment gives; :meth:`CredentialsForm.from_environment` asks for that
+explicitly. papermill itself sets no variable, so whatever runs the notebooks
+headless sets ``KIT_HEADLESS=1``; a form displayed anyway waits for nothing and
+holds the environment's keys all the same.
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ from typing import Any, TypeVar
 import boto3  # type: ignore[import-untyped]
 import ipywidgets as widgets  # type: ignore[import-untyped]
 from botocore.config import Config  # type: ignore[import-untyped]
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError  # type: ignore[import-untyped]
+from botocore.exceptions import (  # type: ignore[import-untyped]
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+)
 from opensearchpy.exceptions import TransportError
 from traitlets import Unicode
 
@@ -91,12 +97,12 @@ _BAD_KEYS = {
     "MissingAuthenticationTokenException",
 }
 _ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
-_WIDE = widgets.Layout(width="36em")
+_WIDE = {"width": "36em"}
 _LABEL = {"description_width": "8em"}
 
 
 def headless() -> bool:
-    """Whether nobody is there to type: ``KIT_HEADLESS=1`` or a papermill run."""
+    """Whether nobody is there to type: ``KIT_HEADLESS=1`` or ``PAPERMILL_*`` set."""
     if os.environ.get("KIT_HEADLESS", "").strip().lower() in {"1", "true", "yes"}:
         return True
     return any(name.startswith("PAPERMILL_") for name in os.environ)
@@ -139,7 +145,7 @@ class _SecretInput:
             self.box.value = ""
 
     def set(self, secret: str, how: str) -> None:
-        """Keep ``secret``; ``how`` it came ("typed in", "from ...") goes in the note."""
+        """Keep ``secret``; the note says ``how`` it came ("typed in", "from ...")."""
         self._secret = secret
         self.note.value = f"set (hidden), {how}" if secret else "not set"
 
@@ -272,12 +278,9 @@ class CredentialsForm:
         finally:
             self.test_button.disabled = False
         self.last_error = None
-        self._say(
-            f"Bedrock accepted the keys: {TEST_MODELS[self.mode.value]} answered "
-            f"at {where} in "
-            f"{elapsed_ms} ms.",
-            color="green",
-        )
+        model = TEST_MODELS[self.mode.value]
+        answered = f"{model} answered at {where} in {elapsed_ms} ms"
+        self._say(f"Bedrock accepted the keys: {answered}.", color="green")
         return True
 
     def _call_bedrock(self) -> tuple[int, str]:
@@ -686,7 +689,7 @@ class StatusWidget:
     def watch(
         self, probe: Callable[[], Poll[T]], *, timeout: float
     ) -> Callable[[], Poll[T]]:
-        """``probe``, reporting each state it sees and its seconds out of ``timeout``."""
+        """``probe``, showing each state it sees and the seconds out of ``timeout``."""
         started = time.monotonic()
 
         def watched() -> Poll[T]:
