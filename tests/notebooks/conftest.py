@@ -1,0 +1,151 @@
+"""What the notebook tests share: the notebooks, an emulator, a run's prefix.
+
+The notebooks run against the real node (``opensearch_url`` from
+``tests/conftest.py``) and an emulator on a free port, which they reach through
+their ``emulator_url`` parameter and ``BEDROCK_ENDPOINT`` (for the command line
+that notebook 06 runs). Each run names its resources with its own prefix and
+deletes them afterwards, even when a notebook failed halfway.
+
+Executed and prepared copies are kept for reading after the run, outside the
+repository: under ``$KIT_ARTIFACTS/notebooks/`` (default: the system's temporary
+directory, ``kit-artifacts/notebooks/``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from opensearchpy import OpenSearch
+
+from helpers import MLCommons, kit_names
+from helpers._settings import TRUSTED_ENDPOINTS, trusted_endpoint_pattern
+from helpers.emulator import EmulatorConfig, EmulatorServer
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+KERNEL_NAME = "opensearch-bedrock-kit"
+SANITIZE_FILE = Path(__file__).with_name("sanitize.cfg")
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One pass over the notebooks: its prefix, parameters and artifact folder."""
+
+    prefix: str
+    parameters: dict[str, str]
+    artifacts: Path
+
+
+@pytest.fixture(scope="session")
+def artifacts_root() -> Path:
+    base = os.environ.get("KIT_ARTIFACTS") or Path(
+        tempfile.gettempdir(), "kit-artifacts"
+    )
+    root = Path(base, "notebooks").resolve()
+    if root.is_relative_to(REPO_ROOT):
+        raise pytest.UsageError(
+            f"KIT_ARTIFACTS={base} lies inside the repository; executed notebooks "
+            "would end up beside the committed ones. Point it elsewhere."
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def kernel_name() -> str:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        pytest.fail(
+            f"the Jupyter kernel {KERNEL_NAME!r} is not installed; run `make setup`, "
+            f"or: python -m ipykernel install --sys-prefix --name {KERNEL_NAME}"
+        )
+    return KERNEL_NAME
+
+
+@pytest.fixture(scope="session")
+def notebook_client(opensearch_url: str) -> OpenSearch:
+    from helpers import connect
+
+    return connect(opensearch_url)
+
+
+@pytest.fixture(scope="session")
+def notebook_emulator(notebook_client: OpenSearch) -> Iterator[str]:
+    """An emulator on a free port, trusted while the session lasts."""
+    # Explicit settings, so BEDROCK_EMULATOR_* in the caller's environment
+    # cannot change the answers the stored outputs hold.
+    with EmulatorServer(port=0, config=EmulatorConfig()) as server:
+        saved = {
+            key: os.environ.get(key) for key in ("BEDROCK_ENDPOINT", "KIT_PROGRESS")
+        }
+        # Kernels inherit this environment: the CLI of notebook 06 finds the
+        # emulator through BEDROCK_ENDPOINT, and progress bars stay out of outputs.
+        os.environ.update(BEDROCK_ENDPOINT=server.url, KIT_PROGRESS="0")
+        try:
+            yield server.url
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            forget_trusted_endpoint(notebook_client, server.url)
+
+
+def new_run(
+    kind: str, artifacts_root: Path, opensearch_url: str, emulator_url: str
+) -> NotebookRun:
+    token = secrets.token_hex(4)
+    prefix = f"{kind}-{token}"
+    artifacts = artifacts_root / prefix
+    artifacts.mkdir(parents=True)
+    parameters = {
+        "mode": "offline",
+        "opensearch_url": opensearch_url,
+        "emulator_url": emulator_url,
+        "prefix": prefix,
+    }
+    return NotebookRun(prefix, parameters, artifacts)
+
+
+def delete_kit_resources(client: OpenSearch, prefix: str) -> None:
+    """Delete what the notebooks of ``prefix`` made, including notebook 06's."""
+    ml = MLCommons(client)
+    for names in (kit_names(prefix), kit_names(f"{prefix}-cli")):
+        for name in (names.model, names.current_model):
+            for model in ml.find_models(name):
+                # Search results can lag behind a deployment; GET cannot.
+                if ml.get_model(model.id).state not in ("REGISTERED", "UNDEPLOYED"):
+                    ml.undeploy(model.id)
+                ml.delete_model(model.id)
+        for name in (names.connector, names.current_connector):
+            for connector in ml.find_connectors(name):
+                ml.delete_connector(connector.id)
+        group = ml.find_model_group(names.model_group)
+        if group is not None and not ml.find_models_in_group(group.id):
+            ml.delete_model_group(group.id)
+
+
+def forget_trusted_endpoint(client: OpenSearch, endpoint: str) -> None:
+    """Take the emulator's pattern out of the trusted list the notebooks added it to.
+
+    Each run's emulator has its own port; without this the cluster's list would
+    grow by one pattern per test run.
+    """
+    reply = client.cluster.get_settings(flat_settings=True)
+    patterns = reply.get("persistent", {}).get(TRUSTED_ENDPOINTS)
+    pattern = trusted_endpoint_pattern(endpoint)
+    if not isinstance(patterns, list) or pattern not in patterns:
+        return
+    kept = [item for item in patterns if item != pattern]
+    client.cluster.put_settings(body={"persistent": {TRUSTED_ENDPOINTS: kept or None}})
