@@ -1,7 +1,10 @@
 """The kit's names, mode and credentials: what every notebook and command shares.
 
-Resources carry a name prefix (``KIT_PREFIX``, default ``kit``), so notebooks find
-what earlier notebooks made by name and ``cleanup`` touches nothing else.
+Resources carry a name prefix, so notebooks find what earlier notebooks made by
+name and ``cleanup`` touches nothing else. In a workshop every attendee has their
+own: the prefix comes from ``--attendee`` on the command line, else ``ATTENDEE``,
+else ``KIT_PREFIX``, else ``kit``. An attendee id is made fit for a name first
+("Ana López" becomes ``ana-lopez``); a prefix given as such must already be one.
 The mode is ``offline`` (the local emulator, the default) or ``aws`` (real
 Bedrock), from ``KIT_MODE``. Credentials never come from a notebook parameter:
 offline they are the emulator's; on AWS botocore finds them (environment,
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ._blueprints import AwsCredentials
@@ -19,8 +23,9 @@ from ._config import emulator_url
 from ._errors import CredentialsError, KitError
 
 __all__ = [
-    "KitNames",
     "MODES",
+    "KitNames",
+    "attendee_prefix",
     "bedrock_endpoint",
     "kit_mode",
     "kit_names",
@@ -58,12 +63,36 @@ class KitNames:
     def current_model(self) -> str:
         return f"{self.prefix}-claude"
 
+    @property
+    def every_name(self) -> tuple[str, ...]:
+        """Every name the kit may create for this prefix."""
+        return (
+            self.model_group,
+            self.connector,
+            self.current_connector,
+            self.model,
+            self.current_model,
+        )
+
     def owns(self, name: str) -> bool:
-        return name.startswith(f"{self.prefix}-")
+        """Whether ``name`` is one of this prefix's names.
+
+        Exact names, not a ``startswith``: attendee ``ana`` must not claim
+        ``ana-01-claude``, which belongs to attendee ``ana-01``.
+        """
+        return name in self.every_name
 
 
-def kit_names(prefix: str | None = None) -> KitNames:
-    """Names for ``prefix``, else ``KIT_PREFIX``, else ``kit``."""
+def kit_names(prefix: str | None = None, *, attendee: str | None = None) -> KitNames:
+    """Names for ``prefix`` or ``attendee``, else ``ATTENDEE``, ``KIT_PREFIX``, ``kit``."""
+    if prefix and attendee:
+        raise KitError(
+            f"both a prefix ({prefix!r}) and an attendee ({attendee!r}) were given",
+            "give one of them: the attendee id becomes the prefix",
+        )
+    attendee = attendee or os.environ.get("ATTENDEE")
+    if not prefix and attendee:
+        prefix = attendee_prefix(attendee)
     prefix = prefix or os.environ.get("KIT_PREFIX") or "kit"
     if not _PREFIX.match(prefix):
         raise KitError(
@@ -71,6 +100,25 @@ def kit_names(prefix: str | None = None) -> KitNames:
             "use lower-case letters, digits and dashes, at most 40, such as 'ana-01'",
         )
     return KitNames(prefix)
+
+
+def attendee_prefix(attendee: str) -> str:
+    """An attendee id as a name prefix: lower case, ASCII, runs of others as ``-``.
+
+    Raises :class:`KitError` when nothing usable is left or the result is too
+    long, rather than cutting it: two attendees cut to one name would collide.
+    """
+    ascii_text = (
+        unicodedata.normalize("NFKD", attendee).encode("ascii", "ignore").decode()
+    )
+    prefix = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not _PREFIX.match(prefix):
+        raise KitError(
+            f"the attendee id {attendee!r} does not make a usable name prefix "
+            f"({prefix!r})",
+            "use letters, digits and dashes, at most 40, such as 'ana-01'",
+        )
+    return prefix
 
 
 def kit_mode(mode: str | None = None) -> str:
