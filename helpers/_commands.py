@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
-import sys
-import urllib.request
-from collections.abc import Callable
 
 from ._connection import default_client, opensearch_url
 from ._errors import KitError
 from ._flow import TUTORIAL_QUESTION, cleanup, deploy, inventory
-from ._kit import kit_mode, kit_names
+from ._kit import kit_names
 
-__all__ = ["add_parser"]
+__all__ = ["add_parser", "add_prefix_arguments"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--prefix", help="resource name prefix (default: KIT_PREFIX or kit)")
-    common.add_argument("--mode", choices=("offline", "aws"), help="default: KIT_MODE or offline")
+    add_prefix_arguments(common)
+    common.add_argument(
+        "--mode", choices=("offline", "aws"), help="default: KIT_MODE or offline"
+    )
 
     deploy_parser = subparsers.add_parser(
         "deploy", parents=[common], help="the whole tutorial in one command"
@@ -42,7 +39,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     predict_parser.add_argument("prompt")
     predict_parser.add_argument("--current-model", action="store_true")
-    predict_parser.add_argument("--raw", action="store_true", help="print the reply JSON")
+    predict_parser.add_argument(
+        "--raw", action="store_true", help="print the reply JSON"
+    )
     predict_parser.set_defaults(run=_predict)
 
     status_parser = subparsers.add_parser(
@@ -56,8 +55,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     cleanup_parser.set_defaults(run=_cleanup)
 
 
+def add_prefix_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--attendee`` or ``--prefix``: whose resources a command works on."""
+    whose = parser.add_mutually_exclusive_group()
+    whose.add_argument(
+        "--attendee",
+        help="workshop attendee id, made into the prefix (default: ATTENDEE)",
+    )
+    whose.add_argument(
+        "--prefix", help="resource name prefix (default: ATTENDEE, KIT_PREFIX or kit)"
+    )
+
+
 def _deploy(args: argparse.Namespace) -> int:
-    names = kit_names(args.prefix)
+    names = kit_names(args.prefix, attendee=args.attendee)
     done = deploy(
         default_client(),
         names,
@@ -77,7 +88,7 @@ def _deploy(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from ._mlcommons import MLCommons
 
-    names = kit_names(args.prefix)
+    names = kit_names(args.prefix, attendee=args.attendee)
     name = names.current_model if args.current_model else names.model
     ml = MLCommons(default_client())
     models = ml.find_models(name)
@@ -92,7 +103,7 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    names = kit_names(args.prefix)
+    names = kit_names(args.prefix, attendee=args.attendee)
     found = inventory(default_client(), names)
     if found.empty:
         print(f"nothing of prefix {names.prefix!r} exists on {opensearch_url()}")
@@ -107,7 +118,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _cleanup(args: argparse.Namespace) -> int:
-    names = kit_names(args.prefix)
+    names = kit_names(args.prefix, attendee=args.attendee)
     removed = cleanup(default_client(), names)
     if removed.empty:
         print(f"nothing of prefix {names.prefix!r} to clean up")
