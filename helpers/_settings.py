@@ -9,6 +9,12 @@ and sends only what that version knows.
 whole cluster, and a new value replaces it. The kit adds its endpoint's pattern
 to the patterns in force instead, so the default Bedrock patterns (needed once
 the learner switches to ``KIT_MODE=aws``) and another emulator's pattern stay.
+
+``plugins.ml_commons.only_run_on_ml_node`` defaults to true: ML Commons then
+deploys models only on nodes with the ``ml`` role. A one-node tutorial cluster
+has none, so the kit turns the setting off there. A room's cluster with a
+dedicated ML node keeps the default, so models run where the instructor meant
+them to; the kit leaves the setting alone whenever some node has the role.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ from opensearchpy.exceptions import TransportError
 from ._translate import translate
 
 __all__ = [
+    "ONLY_RUN_ON_ML_NODE",
     "TRUSTED_ENDPOINTS",
     "apply_tutorial_settings",
+    "ml_nodes",
     "parse_version",
     "trusted_endpoint_pattern",
     "trusted_patterns",
@@ -35,6 +43,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 TRUSTED_ENDPOINTS = "plugins.ml_commons.trusted_connector_endpoints_regex"
+ONLY_RUN_ON_ML_NODE = "plugins.ml_commons.only_run_on_ml_node"
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
@@ -57,14 +66,19 @@ def tutorial_settings(
     *,
     trusted_endpoint: str | None = None,
     keep_patterns: Sequence[str] = (),
+    has_ml_node: bool = False,
 ) -> dict[str, Any]:
     """The persistent settings the tutorial needs on OpenSearch ``version``.
 
     ``keep_patterns`` are the trusted endpoint patterns already in force; the
-    endpoint's pattern is added after them unless it is one of them.
+    endpoint's pattern is added after them unless it is one of them. With
+    ``has_ml_node`` (some node has the ``ml`` role) ``only_run_on_ml_node`` is
+    not sent, so the cluster keeps running models on its ML nodes only.
     """
     major_minor = parse_version(version)[:2]
-    settings: dict[str, Any] = {"plugins.ml_commons.only_run_on_ml_node": False}
+    settings: dict[str, Any] = {}
+    if not has_ml_node:
+        settings[ONLY_RUN_ON_ML_NODE] = False
     if major_minor == (2, 11):
         settings["plugins.ml_commons.update_connector.enabled"] = True
     if trusted_endpoint is not None:
@@ -80,11 +94,19 @@ def tutorial_settings(
 def apply_tutorial_settings(
     client: OpenSearch, *, trusted_endpoint: str | None = None
 ) -> dict[str, Any]:
-    """Apply :func:`tutorial_settings` for the node's version; return the reply."""
+    """Apply :func:`tutorial_settings` for the cluster; return the reply.
+
+    The cluster is asked its version, the trusted patterns in force, and
+    whether a node has the ``ml`` role: then ``only_run_on_ml_node`` keeps its
+    value (true by default), and models deploy on that node only.
+    """
     version = str(client.info()["version"]["number"])
     kept = trusted_patterns(client) if trusted_endpoint is not None else []
     settings = tutorial_settings(
-        version, trusted_endpoint=trusted_endpoint, keep_patterns=kept
+        version,
+        trusted_endpoint=trusted_endpoint,
+        keep_patterns=kept,
+        has_ml_node=bool(ml_nodes(client)),
     )
     logger.info("PUT _cluster/settings (%d settings for %s)", len(settings), version)
     try:
@@ -107,3 +129,13 @@ def trusted_patterns(client: OpenSearch) -> list[str]:
         if value is not None:
             return [str(value)] if isinstance(value, str) else [str(v) for v in value]
     return []
+
+
+def ml_nodes(client: OpenSearch) -> list[str]:
+    """The names of the nodes with the ``ml`` role."""
+    try:
+        reply = client.nodes.info(filter_path="nodes.*.name,nodes.*.roles")
+    except TransportError as error:
+        raise translate(error) from error
+    nodes = reply.get("nodes", {}).values()
+    return sorted(str(node["name"]) for node in nodes if "ml" in node.get("roles", []))

@@ -51,3 +51,9 @@ def test_trusted_patterns_in_force_are_kept_and_the_endpoint_added_once() -> Non
 
     assert first[key] == [bedrock, trusted_endpoint_pattern(local)]
     assert again[key] == first[key]
+
+
+def test_only_run_on_ml_node_is_turned_off_only_without_an_ml_node() -> None:
+    key = "plugins.ml_commons.only_run_on_ml_node"
+    assert tutorial_settings("2.19.6")[key] is False
+    assert key not in tutorial_settings("2.19.6", has_ml_node=True)
