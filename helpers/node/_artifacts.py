@@ -5,21 +5,24 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from xml.etree import ElementTree
 
 from .._errors import NodeError
 
-__all__ = ["Artifact", "Resolver", "node_artifacts", "painless_artifacts"]
+__all__ = [
+    "Artifact",
+    "Resolver",
+    "compile_dependencies",
+    "module_jars",
+    "node_artifacts",
+]
 
 logger = logging.getLogger(__name__)
 
 _POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
-
-# The server already carries these; a second copy in a module fails jar hell.
-_PROVIDED_BY_SERVER = {"opensearch", "opensearch-core", "opensearch-common"}
 
 
 @dataclass(frozen=True)
@@ -56,24 +59,39 @@ def node_artifacts(version: str) -> dict[str, Artifact]:
     }
 
 
-def painless_pom(version: str) -> Artifact:
-    return Artifact("org.opensearch.plugin", "lang-painless", version, "pom")
+def module_jars(
+    top: Artifact, resolver: Resolver, provided: Callable[[str], bool]
+) -> list[Path]:
+    """The jars of a module: ``top`` and the compile dependencies its POMs name.
+
+    OpenSearch's own POMs are followed to their dependencies; a third-party
+    jar is taken as it is. Anything the server already carries (``provided``
+    answers for an artifact id) is left out, since a second copy of a server
+    jar fails OpenSearch's jar-hell check at start.
+    """
+    found: dict[str, Path] = {}
+    pending = [top]
+    while pending:
+        artifact = pending.pop()
+        if artifact.name in found or provided(artifact.name):
+            continue
+        found[artifact.name] = resolver.fetch(artifact)
+        if artifact.group.startswith("org.opensearch"):
+            pom = resolver.fetch(replace(artifact, packaging="pom"))
+            pending += compile_dependencies(pom)
+    return list(found.values())
 
 
-def painless_artifacts(pom: Path) -> list[Artifact]:
-    """lang-painless itself and the compile dependencies its POM names."""
+def compile_dependencies(pom: Path) -> list[Artifact]:
     root = ElementTree.parse(pom).getroot()
-    version = root.findtext("m:version", namespaces=_POM_NS) or ""
-    found = [Artifact("org.opensearch.plugin", "lang-painless", version)]
+    found = []
     for dependency in root.iterfind("m:dependencies/m:dependency", _POM_NS):
-        scope = dependency.findtext("m:scope", "compile", _POM_NS)
-        name = dependency.findtext("m:artifactId", "", _POM_NS)
-        if scope != "compile" or name in _PROVIDED_BY_SERVER:
+        if dependency.findtext("m:scope", "compile", _POM_NS) != "compile":
             continue
         found.append(
             Artifact(
                 dependency.findtext("m:groupId", "", _POM_NS),
-                name,
+                dependency.findtext("m:artifactId", "", _POM_NS),
                 dependency.findtext("m:version", "", _POM_NS),
             )
         )

@@ -1,4 +1,10 @@
-"""Assembling a node home: the distribution, lang-painless and two plugins."""
+"""Assembling a node home: the distribution, two modules and two plugins.
+
+The integ-test distribution carries only the transport module. ML Commons runs
+connectors' pre- and post-processing in Painless, and deletes with
+delete-by-query, which the reindex module provides; both are built here from
+their jars on Maven Central, as the full distribution ships them.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +14,48 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import NodeError
-from ._artifacts import Resolver, node_artifacts, painless_artifacts, painless_pom
+from ._artifacts import Artifact, Resolver, module_jars, node_artifacts
 
-__all__ = ["assemble", "MARKER"]
+__all__ = ["MARKER", "assemble"]
 
 logger = logging.getLogger(__name__)
 
 # Written last: a home without it is incomplete and is assembled again.
 MARKER = ".kit-assembled"
 
-_PAINLESS_POLICY = """\
-// lang-painless compiles scripts into classes of its own loaders.
-grant {
-  permission java.lang.RuntimePermission "createClassLoader";
-  permission java.lang.RuntimePermission "getClassLoader";
-};
-"""
+
+@dataclass(frozen=True)
+class _Module:
+    name: str
+    artifact: str
+    classname: str
+    description: str
+    policy: str
+
+
+_MODULES = (
+    _Module(
+        "lang-painless",
+        "lang-painless",
+        "org.opensearch.painless.PainlessPlugin",
+        "The Painless scripting language",
+        # Painless compiles each script into a class of its own loader.
+        'grant {\n  permission java.lang.RuntimePermission "createClassLoader";\n'
+        '  permission java.lang.RuntimePermission "getClassLoader";\n};\n',
+    ),
+    _Module(
+        "reindex",
+        "reindex-client",
+        "org.opensearch.index.reindex.ReindexPlugin",
+        "Reindex, update-by-query and delete-by-query",
+        # Reindexing from a remote cluster opens connections of its own.
+        'grant {\n  permission java.net.SocketPermission "*", "connect";\n};\n',
+    ),
+)
 
 
 def assemble(
@@ -41,10 +70,6 @@ def assemble(
         return home
     artifacts = node_artifacts(version)
     zips = {role: resolver.fetch(artifact) for role, artifact in artifacts.items()}
-    jars = [
-        resolver.fetch(artifact)
-        for artifact in painless_artifacts(resolver.fetch(painless_pom(version)))
-    ]
 
     # Work in a sibling folder and rename at the end, so an interrupted
     # assembly never leaves a home that looks complete.
@@ -52,7 +77,16 @@ def assemble(
     shutil.rmtree(staging, ignore_errors=True)
     report(f"assembling OpenSearch {version} in {home}")
     _unpack_distribution(zips["distribution"], staging)
-    _add_painless_module(staging / "modules" / "lang-painless", jars, version)
+    server_jars = {jar.name for jar in (staging / "lib").glob("*.jar")}
+
+    def provided(name: str) -> bool:
+        return any(jar.startswith(f"{name}-") and jar[len(name) + 1].isdigit()
+                   for jar in server_jars)  # fmt: skip
+
+    for module in _MODULES:
+        top = Artifact("org.opensearch.plugin", module.artifact, version)
+        jars = module_jars(top, resolver, provided)
+        _add_module(staging / "modules" / module.name, module, jars, version)
     for role in ("job-scheduler", "ml-commons"):
         _install_plugin(staging, zips[role], java_home)
 
@@ -75,21 +109,21 @@ def _unpack_distribution(archive: Path, target: Path) -> None:
     (target.parent / (target.name + ".unzip")).rmdir()
 
 
-def _add_painless_module(module: Path, jars: list[Path], version: str) -> None:
+def _add_module(module: Path, spec: _Module, jars: list[Path], version: str) -> None:
     module.mkdir(parents=True)
     for jar in jars:
         shutil.copy2(jar, module / jar.name)
     (module / "plugin-descriptor.properties").write_text(
-        "description=The Painless scripting language\n"
+        f"description={spec.description}\n"
         f"version={version}\n"
-        "name=lang-painless\n"
-        "classname=org.opensearch.painless.PainlessPlugin\n"
+        f"name={spec.name}\n"
+        f"classname={spec.classname}\n"
         "java.version=11\n"
         f"opensearch.version={version}\n"
         "extended.plugins=\n"
         "has.native.controller=false\n"
     )
-    (module / "plugin-security.policy").write_text(_PAINLESS_POLICY)
+    (module / "plugin-security.policy").write_text(spec.policy)
 
 
 def _install_plugin(home: Path, archive: Path, java_home: Path) -> None:

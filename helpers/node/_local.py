@@ -86,7 +86,9 @@ class LocalNode:
             return NodeStatus(False, self.url)
         return NodeStatus(True, self.url, self._server_version(), pid)
 
-    def start(self, *, timeout: float = 240, progress: bool | None = None) -> NodeStatus:
+    def start(
+        self, *, timeout: float = 240, progress: bool | None = None
+    ) -> NodeStatus:
         """Start the node, or reuse it when it already runs, and wait until ready."""
         pid = self._live_pid()
         if pid is None:

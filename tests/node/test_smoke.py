@@ -22,6 +22,22 @@ def test_ml_commons_and_job_scheduler_are_installed(client: OpenSearch) -> None:
     assert {"opensearch-ml", "opensearch-job-scheduler"} <= components
 
 
+def test_the_node_has_the_modules_ml_commons_relies_on(client: OpenSearch) -> None:
+    node = next(iter(client.nodes.info(metric="modules")["nodes"].values()))
+    modules = {module["name"] for module in node["modules"]}
+    assert {"lang-painless", "reindex", "transport-netty4"} <= modules
+
+
+def test_delete_by_query_runs(client: OpenSearch) -> None:
+    index = "kit-smoke-delete-by-query"
+    client.index(index=index, body={"n": 1}, refresh=True)
+    try:
+        reply = client.delete_by_query(index=index, body={"query": {"match_all": {}}})
+        assert reply["deleted"] == 1
+    finally:
+        client.indices.delete(index=index)
+
+
 def test_a_painless_script_runs(client: OpenSearch) -> None:
     reply = client.transport.perform_request(
         "POST",
