@@ -134,7 +134,10 @@ class OpenSearchMagics(Magics):
             text, target, first_line = cell, _target_name(line), 2
         namespace = self.shell.user_ns if self.shell is not None else {}
         filled = fill_placeholders(text, namespace, first_line=first_line)
-        requests = parse_console(filled, first_line=first_line)
+        try:
+            requests = parse_console(filled, first_line=first_line)
+        except ConsoleSyntaxError as error:
+            raise _as_written(error, text, filled) from None
         if not requests:
             raise ConsoleSyntaxError(
                 "There is no request to run",
@@ -142,6 +145,22 @@ class OpenSearchMagics(Magics):
                 line=first_line,
             )
         _run(requests, _current_client(), namespace, target)
+
+
+def _as_written(
+    error: ConsoleSyntaxError, text: str, filled: str
+) -> ConsoleSyntaxError:
+    """The error quoting the cell as written, not with its placeholders filled.
+
+    A filled placeholder may hold a secret (a connector's keys); the error a
+    learner sees, and may share, shows ``{name}`` instead.
+    """
+    what, fix = error.what, error.fix
+    for written, sent in zip(text.split("\n"), filled.split("\n")):
+        if written != sent:
+            what = what.replace(sent, written)
+            fix = fix.replace(sent, written) if fix else fix
+    return ConsoleSyntaxError(what, fix, line=error.line)
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:

@@ -334,3 +334,22 @@ def test_without_an_injected_client_the_kits_default_client_is_used(
 
     assert result.success
     assert client.transport.calls[0]["url"] == "/_cluster/health"
+
+
+def test_a_syntax_error_quotes_the_cell_as_written_not_its_filled_secret() -> None:
+    from helpers import ConsoleSyntaxError
+    from helpers._magic import OpenSearchMagics
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.user_ns["secret"] = "CANARY-SECRET-123"
+    magics = OpenSearchMagics(shell)
+    cell = 'PUT /_plugins/_ml/connectors/x\n{"credential": {"secret_key": "{secret}"},}'
+
+    try:
+        magics.opensearch("", cell)
+    except ConsoleSyntaxError as error:
+        assert "CANARY-SECRET-123" not in str(error)
+        assert "{secret}" in str(error)
+    else:
+        raise AssertionError("the trailing comma should not parse")
