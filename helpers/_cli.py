@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "helpers._commands",
     "helpers._up",
     "helpers._doctor",
+    "helpers._workshop",
 )
 
 
