@@ -15,10 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from opensearchpy import OpenSearch
-
 from helpers._config import opensearch_version
-from helpers._connection import connect
 from helpers.node import LocalNode
 
 

@@ -18,7 +18,7 @@ from ._kit import KitNames, aws_region, bedrock_endpoint, resolve_credentials
 from ._mlcommons import Connector, MLCommons, Model, ModelGroup, Prediction
 from ._settings import apply_tutorial_settings
 
-__all__ = ["Deployment", "TUTORIAL_QUESTION", "cleanup", "deploy", "inventory"]
+__all__ = ["TUTORIAL_QUESTION", "Deployment", "cleanup", "deploy", "inventory"]
 
 logger = logging.getLogger(__name__)
 

@@ -156,7 +156,7 @@ def _as_written(
     learner sees, and may share, shows ``{name}`` instead.
     """
     what, fix = error.what, error.fix
-    for written, sent in zip(text.split("\n"), filled.split("\n")):
+    for written, sent in zip(text.split("\n"), filled.split("\n"), strict=True):
         if written != sent:
             what = what.replace(sent, written)
             fix = fix.replace(sent, written) if fix else fix

@@ -356,7 +356,9 @@ class MLCommons:
         ]
         if not chunks:
             # Remote models have no chunks; this keeps local models' chunks out.
-            filters.append({"bool": {"must_not": {"exists": {"field": "chunk_number"}}}})
+            filters.append(
+                {"bool": {"must_not": {"exists": {"field": "chunk_number"}}}}
+            )
         body = {"query": {"bool": {"filter": filters}}, "size": 100}
         try:
             reply = self._call(f"search {dict(terms)}", method, body=body)

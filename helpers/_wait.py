@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 
 from ._errors import WaitTimeout
 
-__all__ = ["Poll", "wait_for", "progress_enabled"]
+__all__ = ["Poll", "progress_enabled", "wait_for"]
 
 logger = logging.getLogger(__name__)
 

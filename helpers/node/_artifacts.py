@@ -118,7 +118,8 @@ class Resolver:
         mvn = shutil.which("mvn")
         if mvn is None:
             raise NodeError(
-                "Maven (mvn) is not on PATH; the local node downloads OpenSearch with it",
+                "Maven (mvn) is not on PATH; the local node downloads OpenSearch "
+                "with it",
                 "install Maven (Debian: apt-get install maven), or point "
                 "OPENSEARCH_URL at a running cluster",
             )

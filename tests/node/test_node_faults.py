@@ -100,7 +100,9 @@ def test_an_artifact_that_does_not_resolve_is_named(tmp_path: Path) -> None:
 def test_a_taken_port_is_refused_before_anything_starts(listening_port: int) -> None:
     node = LocalNode(port=listening_port, instance="port-test")
 
-    with pytest.raises(NodeError, match=f"port {listening_port} .* already taken") as caught:
+    with pytest.raises(
+        NodeError, match=f"port {listening_port} .* already taken"
+    ) as caught:
         node.start(timeout=30, progress=False)
     assert "KIT_NODE_PORT" in str(caught.value.fix)
 
@@ -165,7 +167,9 @@ def test_status_prints_the_url_and_version(
     assert f"OpenSearch {node_version} at {opensearch_url}" in done.stdout
 
 
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     merged = {**os.environ, "KIT_PROGRESS": "0", **(env or {})}
     if env and "KIT_HOME" in env:
         merged.pop("OPENSEARCH_URL", None)

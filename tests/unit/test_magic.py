@@ -337,9 +337,10 @@ def test_without_an_injected_client_the_kits_default_client_is_used(
 
 
 def test_a_syntax_error_quotes_the_cell_as_written_not_its_filled_secret() -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
     from helpers import ConsoleSyntaxError
     from helpers._magic import OpenSearchMagics
-    from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
     shell.user_ns["secret"] = "CANARY-SECRET-123"
