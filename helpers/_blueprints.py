@@ -293,6 +293,7 @@ def predict_parameters(
     unescaped and which then breaks the quoted placeholder. It is refused with a
     :class:`KitError` saying what to do.
     """
+    _check_encodable(prompt)
     version = _version_tuple(opensearch_version)
     if version < _ESCAPING_SINCE:
         escaped = json.dumps(prompt, ensure_ascii=False)[1:-1]
@@ -331,6 +332,23 @@ def _version_tuple(version: str | None) -> tuple[int, int]:
         )
     major, minor, _ = parse_version(version)
     return major, minor
+
+
+def _check_encodable(prompt: str) -> None:
+    """Refuse a lone UTF-16 surrogate: no UTF-8 text holds one.
+
+    Such a character survives JSON as ``\\udXXX`` up to Bedrock, whose answer
+    cannot be encoded; the emulator answers 500 and a learner retries in vain.
+    """
+    found = re.search("[\ud800-\udfff]", prompt)
+    if found is None:
+        return
+    raise KitError(
+        f"the prompt holds a lone surrogate (U+{ord(found[0]):04X}) at character "
+        f"{found.start()}, which is not a character and cannot be sent",
+        "remove it; it comes from text cut inside an emoji or decoded with the "
+        "wrong codec (bytes.decode('utf-8', errors='replace') gives clean text)",
+    )
 
 
 def _is_json_container(text: str) -> bool:
