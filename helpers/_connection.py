@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from opensearchpy import OpenSearch, OpenSearchWarning
@@ -69,7 +70,7 @@ def connect(
 
     port = f":{parts.port}" if parts.port else ""
     bare = parts._replace(netloc=f"{parts.hostname}{port}")
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "hosts": [urlunsplit(bare)],
         "timeout": timeout,
         "http_compress": False,

@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 
 from opensearchpy import OpenSearch
 
-from ._blueprints import AwsCredentials, claude_messages_blueprint, jurassic2_blueprint
+from ._blueprints import (
+    AwsCredentials,
+    ConnectorBlueprint,
+    claude_messages_blueprint,
+    jurassic2_blueprint,
+)
 from ._connection import wait_until_ready
 from ._kit import KitNames, aws_region, bedrock_endpoint, resolve_credentials
 from ._mlcommons import Connector, MLCommons, Model, ModelGroup, Prediction
@@ -124,10 +129,12 @@ def cleanup(client: OpenSearch, names: KitNames) -> Inventory:
     return found
 
 
-def _reuse_or_create_connector(ml: MLCommons, blueprint: dict) -> Connector:  # type: ignore[type-arg]
+def _reuse_or_create_connector(
+    ml: MLCommons, blueprint: ConnectorBlueprint
+) -> Connector:
     existing = ml.find_connectors(blueprint["name"])
     if not existing:
-        return ml.create_connector(blueprint)  # type: ignore[arg-type]
+        return ml.create_connector(blueprint)
     connector = existing[0]
     logger.info("reusing connector %s (%s)", connector.name, connector.id)
     return connector

@@ -149,7 +149,7 @@ def resolve_credentials(mode: str | None = None) -> AwsCredentials:
                 "BEDROCK_EMULATOR_SECRET_ACCESS_KEY", DEFAULT_SECRET_ACCESS_KEY
             ),
         )
-    import botocore.session
+    import botocore.session  # type: ignore[import-untyped]
 
     found = botocore.session.Session().get_credentials()
     if found is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError, TransportError
@@ -127,6 +127,8 @@ class MLCommons:
 
     def __init__(self, client: OpenSearch) -> None:
         self.client = client
+        # opensearch-py's type hints do not declare its ``ml`` namespace.
+        self._api: Any = cast(Any, client).ml
 
     # -- model groups -------------------------------------------------------
 
@@ -138,13 +140,13 @@ class MLCommons:
             return existing
         reply = self._call(
             "register model group",
-            self.client.ml.register_model_group,
+            self._api.register_model_group,
             body={"name": name, "description": description},
         )
         return ModelGroup(reply["model_group_id"], name, created=True)
 
     def find_model_group(self, name: str) -> ModelGroup | None:
-        hits = self._search(self.client.ml.search_model_group, {"name.keyword": name})
+        hits = self._search(self._api.search_model_group, {"name.keyword": name})
         if not hits:
             return None
         return ModelGroup(hits[0]["_id"], name)
@@ -152,7 +154,7 @@ class MLCommons:
     def delete_model_group(self, group_id: str) -> None:
         self._call(
             f"delete model group {group_id}",
-            self.client.ml.delete_model_group,
+            self._api.delete_model_group,
             model_group_id=group_id,
         )
 
@@ -161,19 +163,19 @@ class MLCommons:
     def create_connector(self, blueprint: ConnectorBlueprint) -> Connector:
         reply = self._call(
             f"create connector {blueprint['name']!r}",
-            self.client.ml.create_connector,
+            self._api.create_connector,
             body=dict(blueprint),
         )
         return Connector(reply["connector_id"], blueprint["name"], dict(blueprint))
 
     def find_connectors(self, name: str) -> list[Connector]:
-        hits = self._search(self.client.ml.search_connectors, {"name.keyword": name})
+        hits = self._search(self._api.search_connectors, {"name.keyword": name})
         return [Connector(hit["_id"], name, hit["_source"]) for hit in hits]
 
     def get_connector(self, connector_id: str) -> Connector:
         reply = self._call(
             f"get connector {connector_id}",
-            self.client.ml.get_connector,
+            self._api.get_connector,
             connector_id=connector_id,
         )
         return Connector(connector_id, str(reply.get("name", "")), reply)
@@ -184,7 +186,7 @@ class MLCommons:
         """Replace the connector's definition; its models must be undeployed."""
         return self._call(
             f"update connector {connector_id}",
-            self.client.ml.update_connector,
+            self._api.update_connector,
             connector_id=connector_id,
             body=dict(blueprint),
         )
@@ -192,7 +194,7 @@ class MLCommons:
     def delete_connector(self, connector_id: str) -> None:
         self._call(
             f"delete connector {connector_id}",
-            self.client.ml.delete_connector,
+            self._api.delete_connector,
             connector_id=connector_id,
         )
 
@@ -210,7 +212,7 @@ class MLCommons:
         """Register a remote model and wait for its registration task."""
         reply = self._call(
             f"register model {name!r}",
-            self.client.ml.register_model,
+            self._api.register_model,
             body={
                 "name": name,
                 "function_name": "remote",
@@ -225,25 +227,25 @@ class MLCommons:
         terms: dict[str, str] = {"name.keyword": name}
         if group_id is not None:
             terms["model_group_id"] = group_id
-        hits = self._search(self.client.ml.search_models, terms, chunks=False)
+        hits = self._search(self._api.search_models, terms, chunks=False)
         return [Model.from_reply(hit["_id"], hit["_source"]) for hit in hits]
 
     def find_models_in_group(self, group_id: str) -> list[Model]:
         hits = self._search(
-            self.client.ml.search_models, {"model_group_id": group_id}, chunks=False
+            self._api.search_models, {"model_group_id": group_id}, chunks=False
         )
         return [Model.from_reply(hit["_id"], hit["_source"]) for hit in hits]
 
     def get_model(self, model_id: str) -> Model:
         reply = self._call(
-            f"get model {model_id}", self.client.ml.get_model, model_id=model_id
+            f"get model {model_id}", self._api.get_model, model_id=model_id
         )
         return Model.from_reply(model_id, reply)
 
     def deploy(self, model_id: str, *, timeout: float = 120) -> Model:
         """Deploy and wait until the model is DEPLOYED."""
         reply = self._call(
-            f"deploy model {model_id}", self.client.ml.deploy_model, model_id=model_id
+            f"deploy model {model_id}", self._api.deploy_model, model_id=model_id
         )
         if "task_id" in reply:
             self.wait_for_task(reply["task_id"], timeout=timeout)
@@ -253,14 +255,14 @@ class MLCommons:
         """Undeploy and wait until the model has left DEPLOYED."""
         self._call(
             f"undeploy model {model_id}",
-            self.client.ml.undeploy_model,
+            self._api.undeploy_model,
             model_id=model_id,
         )
         return self.wait_for_model_state(model_id, _UNDEPLOYED_STATES, timeout=timeout)
 
     def delete_model(self, model_id: str) -> None:
         self._call(
-            f"delete model {model_id}", self.client.ml.delete_model, model_id=model_id
+            f"delete model {model_id}", self._api.delete_model, model_id=model_id
         )
 
     def predict(
@@ -283,7 +285,7 @@ class MLCommons:
             merged.update(predict_parameters(prompt, opensearch_version=version))
         reply = self._call(
             f"predict with model {model_id}",
-            self.client.ml.predict_model,
+            self._api.predict_model,
             model_id=model_id,
             body={"parameters": merged},
         )
@@ -292,9 +294,7 @@ class MLCommons:
     # -- tasks and waiting --------------------------------------------------
 
     def get_task(self, task_id: str) -> Task:
-        reply = self._call(
-            f"get task {task_id}", self.client.ml.get_task, task_id=task_id
-        )
+        reply = self._call(f"get task {task_id}", self._api.get_task, task_id=task_id)
         return Task.from_reply(task_id, reply)
 
     def wait_for_task(self, task_id: str, *, timeout: float = 60) -> Task:

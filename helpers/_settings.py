@@ -110,7 +110,10 @@ def apply_tutorial_settings(
     )
     logger.info("PUT _cluster/settings (%d settings for %s)", len(settings), version)
     try:
-        return client.cluster.put_settings(body={"persistent": settings})
+        reply: dict[str, Any] = client.cluster.put_settings(
+            body={"persistent": settings}
+        )
+        return reply
     except TransportError as error:
         raise translate(error) from error
 

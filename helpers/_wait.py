@@ -49,7 +49,7 @@ def _in_jupyter() -> bool:
     shell = sys.modules.get("IPython")
     if shell is None:
         return False
-    ip = shell.get_ipython()  # type: ignore[attr-defined]
+    ip = shell.get_ipython()
     return ip is not None and "ZMQ" in type(ip).__name__
 
 

@@ -11,6 +11,7 @@ import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
@@ -172,7 +173,7 @@ class LocalNode:
             "OPENSEARCH_JAVA_HOME": str(java_home),
             "OPENSEARCH_JAVA_OPTS": f"-Xms{self.heap} -Xmx{self.heap}",
         }
-        as_user = {}
+        as_user: dict[str, Any] = {}
         if os.geteuid() == 0:
             as_user = _run_as_service_user(self.home, self.root)
         with open(self.console_log, "ab") as console:
@@ -184,16 +185,16 @@ class LocalNode:
                 env=env,
                 cwd=self.home,
                 start_new_session=True,
-                **as_user,  # type: ignore[arg-type]
+                **as_user,
             )
         self.pid_file.write_text(f"{process.pid}\n")
         logger.info("started OpenSearch %s, pid %s", self.version, process.pid)
-        return process.pid
+        return int(process.pid)
 
     def _wait_ready(self, pid: int, timeout: float, progress: bool | None) -> None:
         client = connect(self.url, timeout=5)
 
-        def probe() -> Poll[object]:
+        def probe() -> Poll[dict[str, object]]:
             if not _alive(pid):
                 self.pid_file.unlink(missing_ok=True)
                 raise NodeError(
@@ -293,7 +294,7 @@ def _java_major(java: Path) -> int:
     return int(match.group(2) or 0) if major == 1 else major
 
 
-def _run_as_service_user(*folders: Path) -> dict[str, object]:
+def _run_as_service_user(*folders: Path) -> dict[str, Any]:
     """Popen arguments to run as SERVICE_USER (created if missing).
 
     The user is given the node's folders: the distribution keeps its config
