@@ -87,13 +87,12 @@ class NotebookReset:
     """What :func:`restore_notebooks` did: notebooks put back, and copies kept."""
 
     restored: list[str]
-    kept_in: Path | None
+    kept: list[Path]
 
     @property
-    def kept(self) -> list[Path]:
-        if self.kept_in is None:
-            return []
-        return [self.kept_in / Path(name).name for name in self.restored]
+    def kept_in(self) -> Path | None:
+        """The folder of the kept copies; ``None`` when nothing was kept."""
+        return self.kept[0].parent if self.kept else None
 
 
 def restore_notebooks(root: Path, *, now: datetime | None = None) -> NotebookReset:
@@ -107,17 +106,17 @@ def restore_notebooks(root: Path, *, now: datetime | None = None) -> NotebookRes
     root = _work_tree(root)
     changed = _changed_notebooks(root)
     if not changed:
-        return NotebookReset([], None)
+        return NotebookReset([], [])
 
-    kept_in = None
+    kept = []
     present = [path for path in changed if (root / path).exists()]
     if present:
-        kept_in = _new_folder(root / _EDITED, now or datetime.now(timezone.utc))
+        folder = _new_folder(root / _EDITED, now or datetime.now(timezone.utc))
         for path in present:
-            shutil.copy2(root / path, kept_in / Path(path).name)
+            kept.append(Path(shutil.copy2(root / path, folder / Path(path).name)))
 
     _git(root, "restore", "--source=HEAD", "--staged", "--worktree", "--", *changed)
-    return NotebookReset(changed, kept_in)
+    return NotebookReset(changed, kept)
 
 
 def _work_tree(root: Path) -> Path:
