@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from opensearchpy import OpenSearch
 
-from helpers._flow import Deployment, cleanup, deploy
-from helpers._kit import KitNames, kit_names
+from helpers._blueprints import jurassic2_blueprint
+from helpers._flow import Deployment, cleanup, deploy, inventory
+from helpers._kit import KitNames, kit_names, resolve_credentials
 from helpers._mlcommons import MLCommons, Model
 from helpers._settings import (
     TRUSTED_ENDPOINTS,
@@ -29,6 +30,7 @@ from helpers.emulator import EmulatorConfig, EmulatorServer
 from ._support import admin
 
 _AUTO_DEPLOY = "plugins.ml_commons.model_auto_deploy.enable"
+_DEPLOYED_STATES = ("DEPLOYED", "PARTIALLY_DEPLOYED", "DEPLOYING")
 
 _CLEARED = (
     "BEDROCK_EMULATOR_ACCESS_KEY_ID",
@@ -77,10 +79,17 @@ def emulator(
 
 
 @pytest.fixture(scope="package")
-def names(client: OpenSearch, emulator: EmulatorServer) -> Iterator[KitNames]:
-    made = kit_names(f"forms-{uuid.uuid4().hex[:8]}")
+def prefixes(client: OpenSearch, emulator: EmulatorServer) -> Iterator[list[KitNames]]:
+    """Every prefix the package makes resources under; all go at the end."""
+    made: list[KitNames] = []
     yield made
-    cleanup(client, made)
+    remove(client, made)
+
+
+@pytest.fixture(scope="package")
+def names(prefixes: list[KitNames]) -> KitNames:
+    prefixes.append(fresh_names())
+    return prefixes[-1]
 
 
 @pytest.fixture(scope="package")
@@ -116,6 +125,34 @@ def undeployed_model(client: OpenSearch, claude_model: Model) -> Iterator[Model]
         client.cluster.put_settings(body={"persistent": {_AUTO_DEPLOY: previous}})
 
 
+@pytest.fixture(scope="package")
+def templated_model(
+    client: OpenSearch,
+    emulator: EmulatorServer,
+    prefixes: list[KitNames],
+    deployment: Deployment,
+) -> Model:
+    """A Jurassic-2 model whose request_body reads maxTokens and temperature."""
+    names = fresh_names()
+    prefixes.append(names)
+    blueprint = jurassic2_blueprint(
+        resolve_credentials(), endpoint=emulator.url, post_process=True
+    )
+    blueprint["name"] = names.connector
+    action = blueprint["actions"][0]
+    action["request_body"] = (
+        action["request_body"]
+        .replace('"maxTokens":200', '"maxTokens":${parameters.maxTokens}')
+        .replace('"temperature":0.7', '"temperature":${parameters.temperature}')
+    )
+    ml = MLCommons(client)
+    connector = ml.create_connector(blueprint)
+    group = ml.register_model_group(names.model_group)
+    task = ml.register_model(names.model, group_id=group.id, connector_id=connector.id)
+    assert task.model_id is not None
+    return ml.deploy(task.model_id)
+
+
 @pytest.fixture
 def ml(client: OpenSearch) -> MLCommons:
     return MLCommons(client)
@@ -137,3 +174,26 @@ def _distrust(client: OpenSearch, endpoint: str) -> None:
     pattern = trusted_endpoint_pattern(endpoint)
     kept = [found for found in trusted_patterns(client) if found != pattern]
     client.cluster.put_settings(body={"persistent": {TRUSTED_ENDPOINTS: kept}})
+
+
+def fresh_names() -> KitNames:
+    return kit_names(f"forms-{uuid.uuid4().hex[:8]}")
+
+
+def remove(client: OpenSearch, prefixes: list[KitNames]) -> None:
+    """Remove what was made under ``prefixes``: every model before any connector.
+
+    ML Commons 2.19 looks for the models of a connector it is asked to delete
+    with a match query on ``connector_id``, a text field: a model whose
+    connector id shares a word with this one (ids split at "-" and "_") blocks
+    the deletion. Deleting all models first keeps the package's own models
+    from blocking its connectors.
+    """
+    ml = MLCommons(client)
+    for names in prefixes:
+        for model in inventory(client, names).models:
+            if ml.get_model(model.id).state in _DEPLOYED_STATES:
+                ml.undeploy(model.id)
+            ml.delete_model(model.id)
+    for names in prefixes:
+        cleanup(client, names)

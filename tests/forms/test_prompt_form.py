@@ -8,20 +8,15 @@ model.
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from opensearchpy import OpenSearch
 
-from helpers._blueprints import jurassic2_blueprint
 from helpers._errors import CredentialsError, KitError, MLCommonsError
-from helpers._flow import TUTORIAL_QUESTION, Deployment, cleanup
+from helpers._flow import TUTORIAL_QUESTION, Deployment
 from helpers._forms import PromptForm
-from helpers._kit import kit_names, resolve_credentials
 from helpers._mlcommons import MLCommons, Model, Prediction
-from helpers._settings import apply_tutorial_settings
 from helpers.emulator import EmulatorServer
 
 from ._support import emulator_calls, shown
@@ -34,34 +29,6 @@ J2_MID = "ai21.j2-mid-v1"
 @pytest.fixture
 def form(ml: MLCommons, deployment: Deployment) -> PromptForm:
     return PromptForm(ml, deployment.model.id, prompt=TUTORIAL_QUESTION)
-
-
-@pytest.fixture(scope="module")
-def templated_model(client: OpenSearch, emulator: EmulatorServer) -> Iterator[Model]:
-    """A Jurassic-2 model whose request_body reads maxTokens and temperature."""
-    names = kit_names(f"forms-{uuid.uuid4().hex[:8]}")
-    ml = MLCommons(client)
-    apply_tutorial_settings(client, trusted_endpoint=emulator.url)
-    blueprint = jurassic2_blueprint(
-        resolve_credentials(), endpoint=emulator.url, post_process=True
-    )
-    blueprint["name"] = names.connector
-    action = blueprint["actions"][0]
-    action["request_body"] = (
-        action["request_body"]
-        .replace('"maxTokens":200', '"maxTokens":${parameters.maxTokens}')
-        .replace('"temperature":0.7', '"temperature":${parameters.temperature}')
-    )
-    try:
-        connector = ml.create_connector(blueprint)
-        group = ml.register_model_group(names.model_group)
-        task = ml.register_model(
-            names.model, group_id=group.id, connector_id=connector.id
-        )
-        assert task.model_id is not None
-        yield ml.deploy(task.model_id)
-    finally:
-        cleanup(client, names)
 
 
 def test_ask_shows_the_answer_and_its_latency(form: PromptForm) -> None:
