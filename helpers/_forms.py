@@ -169,6 +169,14 @@ class CredentialsForm:
     Keys a profile resolves to (SSO, assumed roles) are read once, when the
     form fills itself; temporary keys expire, after which Test says so and
     switching the mode back and forth reads them again.
+
+    In a notebook::
+
+        form = CredentialsForm()
+        form                                  # fill it in, press Test
+        blueprint = claude_messages_blueprint(
+            form.credentials(), region=form.region.value, endpoint=...
+        )
     """
 
     def __init__(self, mode: str | None = None, *, headless_run: bool | None = None):
@@ -469,7 +477,8 @@ class PromptForm:
     :meth:`ask` (the Ask button) sends the prompt with
     :meth:`helpers.MLCommons.predict` and keeps the outcome in
     :attr:`prediction` or :attr:`error`, and the time it took in
-    :attr:`latency_ms`.
+    :attr:`latency_ms`. The request runs in the kernel while the button is
+    disabled, so the notebook waits for the answer as it would for a cell.
 
     maxTokens, temperature and topP go into the predict call only when the
     model's connector reads them (``${parameters.maxTokens}`` and so on in its
