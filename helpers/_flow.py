@@ -8,7 +8,10 @@ model. ``cleanup`` removes exactly those names and nothing else.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from opensearchpy import OpenSearch
 
@@ -19,15 +22,24 @@ from ._blueprints import (
     jurassic2_blueprint,
 )
 from ._connection import wait_until_ready
+from ._errors import MLCommonsError
 from ._kit import KitNames, aws_region, bedrock_endpoint, resolve_credentials
 from ._mlcommons import Connector, MLCommons, Model, ModelGroup, Prediction
 from ._settings import apply_tutorial_settings
+from ._wait import Poll, wait_for
 
 __all__ = ["TUTORIAL_QUESTION", "Deployment", "cleanup", "deploy", "inventory"]
 
 logger = logging.getLogger(__name__)
 
 TUTORIAL_QUESTION = "What is the meaning of life?"
+
+T = TypeVar("T")
+
+# ML Commons' words when a node already runs its limit of tasks.
+_BUSY = "exceed max running task limit"
+# The kit's translation of ML Commons' refusal to delete a connector in use.
+_IN_USE = "cannot be deleted while models use it"
 
 
 @dataclass(frozen=True)
@@ -87,9 +99,12 @@ def deploy(
     blueprint["name"] = connector_name
 
     connector = _reuse_or_create_connector(ml, blueprint)
-    model = _reuse_or_register_model(ml, model_name, group, connector)
+    model = _when_not_busy(
+        f"registering {model_name}",
+        lambda: _reuse_or_register_model(ml, model_name, group, connector),
+    )
     if model.state != "DEPLOYED":
-        model = ml.deploy(model.id)
+        model = _when_not_busy(f"deploying {model_name}", lambda: ml.deploy(model.id))
     answer = ml.predict(model.id, question) if question else None
     return Deployment(group, connector, model, answer)
 
@@ -119,7 +134,15 @@ def cleanup(client: OpenSearch, names: KitNames) -> Inventory:
             ml.undeploy(model.id)
         ml.delete_model(model.id)
     for connector in found.connectors:
-        ml.delete_connector(connector.id)
+        # ML Commons finds a connector's models by search, which sees a deleted
+        # model until the next refresh (a second by default).
+        _again_while(
+            _IN_USE,
+            f"deleting connector {connector.id}",
+            partial(ml.delete_connector, connector.id),
+            fix=f"delete the models that use connector {connector.id} first",
+            timeout=30,
+        )
     if found.group is not None:
         # Models of this group under other names belong to the learner.
         removed = {model.id for model in found.models}
@@ -127,6 +150,41 @@ def cleanup(client: OpenSearch, names: KitNames) -> Inventory:
         if all(model.id in removed for model in others):
             ml.delete_model_group(found.group.id)
     return found
+
+
+def _when_not_busy(what: str, call: Callable[[], T]) -> T:
+    """``call``, again while ML Commons refuses it for running too many tasks.
+
+    Each node runs at most ``plugins.ml_commons.max_ml_task_per_node`` tasks
+    (10 by default) and answers 500 "exceed max running task limit" to the
+    next; in a workshop thirty attendees deploy in the same minute. Such a
+    refusal creates nothing, so asking again is safe.
+    """
+    return _again_while(
+        _BUSY,
+        what,
+        call,
+        fix="wait for the cluster's other ML tasks (GET _plugins/_ml/tasks/_search), "
+        "or raise plugins.ml_commons.max_ml_task_per_node",
+    )
+
+
+def _again_while(
+    refusal: str, what: str, call: Callable[[], T], *, fix: str, timeout: float = 120
+) -> T:
+    """``call`` until ML Commons stops refusing it with ``refusal``."""
+
+    def attempt() -> Poll[T]:
+        try:
+            return Poll(True, "done", call())
+        except MLCommonsError as error:
+            if refusal not in str(error):
+                raise
+            return Poll(False, error.what)
+
+    return wait_for(
+        attempt, what=what, timeout=timeout, interval=0.5, fix=fix, progress=False
+    )
 
 
 def _reuse_or_create_connector(
