@@ -84,7 +84,7 @@ class KitNames:
 
 
 def kit_names(prefix: str | None = None, *, attendee: str | None = None) -> KitNames:
-    """Names for ``prefix`` or ``attendee``, else ``ATTENDEE``, ``KIT_PREFIX``, ``kit``."""
+    """Names for ``prefix`` or ``attendee``; else ATTENDEE, KIT_PREFIX or ``kit``."""
     if prefix and attendee:
         raise KitError(
             f"both a prefix ({prefix!r}) and an attendee ({attendee!r}) were given",
