@@ -24,13 +24,14 @@ holds the environment's keys all the same.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import boto3  # type: ignore[import-untyped]
@@ -305,7 +306,8 @@ class CredentialsForm:
         )
         started = time.monotonic()
         try:
-            _one_call(client, self.mode.value)
+            with _redacted_logs("botocore", self._secrets()):
+                _one_call(client, self.mode.value)
         except ClientError as error:
             raise _refusal(error, TEST_MODELS[self.mode.value], region) from error
         except BotoCoreError as error:
@@ -446,6 +448,45 @@ def _not_sent(error: BotoCoreError, where: str, mode: str) -> KitError:
     else:
         fix = "check the network, the region and BEDROCK_ENDPOINT if it is set"
     return KitError(f"Nothing answers at {where}", fix)
+
+
+class _Redact(logging.Filter):
+    """Writes ``***`` for each secret in a record's message."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if any(secret in text for secret in self.secrets):
+            for secret in self.secrets:
+                text = text.replace(secret, "***")
+            record.msg, record.args = text, None
+        return True
+
+
+@contextlib.contextmanager
+def _redacted_logs(prefix: str, secrets: Iterable[str]) -> Iterator[None]:
+    """Redact ``secrets`` from the loggers under ``prefix`` for a while.
+
+    botocore's DEBUG lines hold the canonical request and the request headers,
+    X-Amz-Security-Token included; they must not carry a session token to
+    wherever a learner's logging sends them.
+    """
+    redact = _Redact(secrets)
+    loggers = [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name == prefix or name.startswith(prefix + ".")
+    ]
+    for each in loggers:
+        each.addFilter(redact)
+    try:
+        yield
+    finally:
+        for each in loggers:
+            each.removeFilter(redact)
 
 
 def _scrubbed(error: KitError, secrets: Iterable[str]) -> KitError:

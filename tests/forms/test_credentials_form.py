@@ -8,6 +8,7 @@ the manager state ipywidgets embeds, the messages sent to the browser.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -249,6 +250,23 @@ def test_a_session_token_aws_quotes_back_is_not_shown(
     assert "x-amz-security-token:***" in form.last_error.what
     assert TOKEN not in form.message.value
     assert TOKEN not in str(form.last_error)
+
+
+def test_no_log_line_holds_the_secrets_even_at_debug(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    form = CredentialsForm("offline")
+    form.secret_key.value = WRONG_SECRET
+    form.session_token.value = TOKEN
+
+    with caplog.at_level(logging.DEBUG):
+        form.test()
+
+    # botocore's DEBUG lines quote the signed headers, token included.
+    assert "x-amz-security-token:***" in caplog.text
+    assert "testing AWS keys AKIA...MPLE" in caplog.text
+    assert TOKEN not in caplog.text
+    assert WRONG_SECRET not in caplog.text
 
 
 def test_the_emulators_own_secret_stays_out_of_the_widget_state() -> None:
