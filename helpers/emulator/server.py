@@ -17,6 +17,7 @@ import contextlib
 import errno
 import ipaddress
 import logging
+import os
 import socket
 import socketserver
 import threading
@@ -174,16 +175,21 @@ class EmulatorServer:
     :meth:`stop`. Without ``config`` the settings come from the
     ``BEDROCK_EMULATOR_*`` environment variables (see :mod:`.config`);
     :attr:`backend` holds the fault rules and the request log.
+
+    Without ``host`` it listens on 127.0.0.1, or on ``BEDROCK_EMULATOR_HOST``
+    when set: a cluster in a container (a CI service container) cannot reach
+    this machine's loopback, and the container network's gateway address is
+    an address both sides reach without opening the emulator to the network.
     """
 
     def __init__(
         self,
-        host: str = "127.0.0.1",
+        host: str | None = None,
         port: int = 0,
         *,
         config: EmulatorConfig | None = None,
     ) -> None:
-        self.host = host
+        self.host = host or os.environ.get("BEDROCK_EMULATOR_HOST") or "127.0.0.1"
         self.requested_port = port
         self.backend = BedrockBackend(config or EmulatorConfig.from_env())
         self._httpd: _HTTPServer | None = None
