@@ -19,6 +19,7 @@ MODULES = [
     "helpers._settings",
     "helpers._wait",
     "helpers.node",
+    "helpers._forms",
 ]
 
 
@@ -30,3 +31,26 @@ def test_every_public_name_is_defined(name: str) -> None:
 
     assert missing == []
     assert len(set(module.__all__)) == len(module.__all__)
+
+
+def test_the_package_exports_exactly_its_lazy_names() -> None:
+    import helpers
+
+    assert sorted(helpers.__all__) == sorted(helpers._HOMES)
+    for name in helpers.__all__:
+        assert getattr(helpers, name) is not None
+
+
+def test_importing_helpers_loads_neither_jupyter_nor_opensearch() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, helpers; "
+        "print(sorted(m for m in ('IPython', 'ipywidgets', 'opensearchpy') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
