@@ -7,13 +7,14 @@ PY     := $(VENV)/bin/python
 KERNEL := opensearch-bedrock-kit
 
 .PHONY: tutorial test setup system node-start node-stop emulator lint typecheck \
+        actionlint \
         benchmarks lock clean
 
 tutorial: setup
 	$(PY) -m helpers up
 	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser notebooks
 
-test: setup
+test: setup actionlint
 	scripts/system-packages.sh --browser
 	$(PY) -m pytest
 
@@ -37,9 +38,14 @@ node-stop: setup
 emulator: setup
 	$(PY) -m helpers emulator
 
-lint: setup
+lint: setup actionlint
 	$(VENV)/bin/ruff check helpers tests benchmarks
 	$(VENV)/bin/ruff format --check helpers tests benchmarks
+	scripts/actionlint.sh
+
+# Builds actionlint into .kit/bin on first use (needs Go); the tests call it.
+actionlint:
+	scripts/actionlint.sh -version >/dev/null
 
 typecheck: setup
 	$(VENV)/bin/mypy
