@@ -281,7 +281,8 @@ class MLCommons:
         """
         merged: dict[str, Any] = dict(parameters or {})
         if prompt is not None:
-            version = str(self.client.info()["version"]["number"])
+            info = self._call("read the OpenSearch version", self.client.info)
+            version = str(info["version"]["number"])
             merged.update(predict_parameters(prompt, opensearch_version=version))
         reply = self._call(
             f"predict with model {model_id}",
