@@ -53,7 +53,12 @@ class NodeStatus:
 
 
 class LocalNode:
-    """One single-node cluster on 127.0.0.1, kept under ``.kit/nodes/VERSION``."""
+    """One single-node cluster on 127.0.0.1, kept under ``.kit/nodes/VERSION``.
+
+    ``extra_settings`` replace the node's own settings or add to them; ``None``
+    leaves one out, as a member of a larger cluster leaves out
+    ``discovery.type`` (see :class:`~helpers.node.LocalCluster`).
+    """
 
     def __init__(
         self,
@@ -63,7 +68,7 @@ class LocalNode:
         kit_home: Path | None = None,
         heap: str = "1g",
         instance: str | None = None,
-        extra_settings: dict[str, str] | None = None,
+        extra_settings: dict[str, str | None] | None = None,
     ) -> None:
         self.version = version or _config.opensearch_version()
         self.port = port or int(os.environ.get("KIT_NODE_PORT", "9200"))
@@ -155,19 +160,22 @@ class LocalNode:
         data, logs = self.root / "data", self.root / "logs"
         for folder in (data, logs):
             folder.mkdir(parents=True, exist_ok=True)
-        command = [
-            str(self.home / "bin" / "opensearch"),
-            "-E", "cluster.name=opensearch-kit",
-            "-E", "node.name=kit-node",
-            "-E", "network.host=127.0.0.1",
-            "-E", "discovery.type=single-node",
-            "-E", f"http.port={self.port}",
-            "-E", "transport.port=9300-9399",
-            "-E", f"path.data={data}",
-            "-E", f"path.logs={logs}",
-        ]  # fmt: skip
-        for key, value in self.extra_settings.items():
-            command += ["-E", f"{key}={value}"]
+        settings: dict[str, str | None] = {
+            "cluster.name": "opensearch-kit",
+            "node.name": "kit-node",
+            "network.host": "127.0.0.1",
+            "discovery.type": "single-node",
+            "http.port": str(self.port),
+            "transport.port": "9300-9399",
+            "path.data": str(data),
+            "path.logs": str(logs),
+            # OpenSearch refuses a setting given twice: extra ones replace these.
+            **self.extra_settings,
+        }
+        command = [str(self.home / "bin" / "opensearch")]
+        for key, value in settings.items():
+            if value is not None:
+                command += ["-E", f"{key}={value}"]
         env = {
             **os.environ,
             "OPENSEARCH_JAVA_HOME": str(java_home),
