@@ -255,6 +255,19 @@ def _private_ip(failure: _Failure) -> KitError | None:
     )
 
 
+def _endpoint_unreachable(failure: _Failure) -> KitError | None:
+    match = re.search(r"Error communicating with remote model: (.+)", failure.reason)
+    if match is None:
+        return None
+    return _mlcommons(
+        failure,
+        f"ML Commons could not reach the connector's endpoint: {match[1]}",
+        "start what the connector calls (offline, the kit's Bedrock emulator: "
+        "`python -m helpers emulator`, or `python -m helpers up`), or correct "
+        "the URL in the connector's actions; then run this again",
+    )
+
+
 def _invalid_payload(failure: _Failure) -> KitError | None:
     if not failure.reason.startswith("Invalid payload"):
         return None
@@ -426,6 +439,7 @@ _RULES: tuple[_Rule, ...] = (
     _untrusted_url,
     _private_ip,
     _remote,
+    _endpoint_unreachable,
     _invalid_payload,
     _unfilled_placeholder,
     _model_not_deployed,
