@@ -358,11 +358,17 @@ def _index_missing(failure: _Failure) -> KitError | None:
     ):
         return None
     index = failure.index or _first(r"no such index \[([^]]+)\]", failure.reason)
+    if index is None and "master key" in failure.reason:
+        # Right after a restart the index exists; the first call that needs the
+        # key starts loading it and times out meanwhile.
+        state = "it has not loaded its master key (the node started moments ago)"
+    else:
+        state = f"{'its index ' + str(index) if index else 'its system index'} "
+        state += "does not exist"
     if index is None or index.startswith(".plugins-ml"):
         return _mlcommons(
             failure,
-            "ML Commons is not initialised yet: "
-            f"{'its index ' + index if index else 'its system index'} does not exist",
+            f"ML Commons is not initialised yet: {state}",
             "wait a few seconds after the node starts, then retry; "
             f"GET /{ML_CONFIG_INDEX} answers once ML Commons is ready. If it never "
             "does, check that the plugin is installed: GET _cat/plugins",
