@@ -86,11 +86,15 @@ def notebook_emulator(notebook_client: OpenSearch) -> Iterator[str]:
     # cannot change the answers the stored outputs hold.
     with EmulatorServer(port=0, config=EmulatorConfig()) as server:
         saved = {
-            key: os.environ.get(key) for key in ("BEDROCK_ENDPOINT", "KIT_PROGRESS")
+            key: os.environ.get(key)
+            for key in ("BEDROCK_ENDPOINT", "KIT_PROGRESS", "KIT_HEADLESS")
         }
         # Kernels inherit this environment: the CLI of notebook 06 finds the
-        # emulator through BEDROCK_ENDPOINT, and progress bars stay out of outputs.
-        os.environ.update(BEDROCK_ENDPOINT=server.url, KIT_PROGRESS="0")
+        # emulator through BEDROCK_ENDPOINT, progress bars stay out of outputs,
+        # and the forms show as text instead of waiting for someone to type.
+        os.environ.update(
+            BEDROCK_ENDPOINT=server.url, KIT_PROGRESS="0", KIT_HEADLESS="1"
+        )
         try:
             yield server.url
         finally:
