@@ -12,7 +12,8 @@ KERNEL := opensearch-bedrock-kit
 
 tutorial: setup
 	$(PY) -m helpers up
-	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser notebooks
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser \
+	    $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks
 
 test: setup actionlint
 	scripts/system-packages.sh --browser
