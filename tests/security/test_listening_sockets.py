@@ -111,7 +111,10 @@ def test_the_checker_sees_a_socket_open_to_every_address() -> None:
 
 def test_the_checker_sees_a_loopback_socket_as_loopback() -> None:
     with socket.socket(socket.AF_INET6) as narrow:
-        narrow.bind(("::1", 0))
+        try:
+            narrow.bind(("::1", 0))
+        except OSError as error:
+            pytest.skip(f"this machine has no IPv6 loopback: {error}")
         narrow.listen()
         port = narrow.getsockname()[1]
 
