@@ -299,11 +299,16 @@ class MLCommons:
         return Task.from_reply(task_id, reply)
 
     def wait_for_task(self, task_id: str, *, timeout: float = 60) -> Task:
-        """Wait until the task is COMPLETED; a FAILED task raises its error."""
+        """Wait until the task is COMPLETED; a task that ended otherwise raises.
+
+        A deploy task on several nodes ends COMPLETED_WITH_ERROR when some
+        of them failed (the model is then PARTIALLY_DEPLOYED); that is an end
+        too, and raises with each node's error.
+        """
 
         def probe() -> Poll[Task]:
             task = self.get_task(task_id)
-            if task.state == "FAILED":
+            if task.state in ("FAILED", "COMPLETED_WITH_ERROR"):
                 raise task_failed(task.body)
             return Poll(task.state == "COMPLETED", f"task {task.state}", task)
 
