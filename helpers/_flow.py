@@ -38,6 +38,9 @@ T = TypeVar("T")
 
 # ML Commons' words when a node already runs its limit of tasks.
 _BUSY = "exceed max running task limit"
+# A deploy that failed on some nodes only: on a fresh multi-node cluster a node
+# may time out fetching ML Commons' master key; deploying again completes it.
+_PARTLY = "ended COMPLETED_WITH_ERROR"
 # The kit's translation of ML Commons' refusal to delete a connector in use.
 _IN_USE = "cannot be deleted while models use it"
 
@@ -104,7 +107,7 @@ def deploy(
         lambda: _reuse_or_register_model(ml, model_name, group, connector),
     )
     if model.state != "DEPLOYED":
-        model = _when_not_busy(f"deploying {model_name}", lambda: ml.deploy(model.id))
+        model = _deploy(ml, model)
     answer = ml.predict(model.id, question) if question else None
     return Deployment(group, connector, model, answer)
 
@@ -169,16 +172,52 @@ def _when_not_busy(what: str, call: Callable[[], T]) -> T:
     )
 
 
+def _deploy(ml: MLCommons, model: Model) -> Model:
+    """Deploy, again while ML Commons is busy or the deploy failed on some nodes.
+
+    Before each attempt the model's state is read: a deploy that another task
+    (ML Commons' own sync-up, or an earlier attempt) finished counts as done.
+    """
+
+    def attempt() -> Poll[Model]:
+        current = ml.get_model(model.id)
+        if current.state == "DEPLOYED":
+            return Poll(True, "DEPLOYED", current)
+        try:
+            return Poll(True, "DEPLOYED", ml.deploy(model.id))
+        except MLCommonsError as error:
+            if _BUSY not in str(error) and _PARTLY not in str(error):
+                raise
+            return Poll(False, error.what)
+
+    return wait_for(
+        attempt,
+        what=f"deploying {model.name}",
+        timeout=180,
+        interval=1,
+        fix=f"look at the model's tasks: POST _plugins/_ml/tasks/_search with "
+        f'{{"query": {{"term": {{"model_id": "{model.id}"}}}}}}',
+        progress=False,
+    )
+
+
 def _again_while(
-    refusal: str, what: str, call: Callable[[], T], *, fix: str, timeout: float = 120
+    refusals: str | tuple[str, ...],
+    what: str,
+    call: Callable[[], T],
+    *,
+    fix: str,
+    timeout: float = 120,
 ) -> T:
-    """``call`` until ML Commons stops refusing it with ``refusal``."""
+    """``call`` until ML Commons stops refusing it with one of ``refusals``."""
+    if isinstance(refusals, str):
+        refusals = (refusals,)
 
     def attempt() -> Poll[T]:
         try:
             return Poll(True, "done", call())
         except MLCommonsError as error:
-            if refusal not in str(error):
+            if not any(refusal in str(error) for refusal in refusals):
                 raise
             return Poll(False, error.what)
 
