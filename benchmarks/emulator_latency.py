@@ -135,7 +135,11 @@ def measure_sequential(url: str, calls: int, warmup: int = 20) -> Measurement:
 
 
 def measure_concurrent(
-    url: str, clients: int, budget: int, time_limit: float
+    make_client: Callable[[], Any],
+    call: Callable[[Any], float],
+    clients: int,
+    budget: int,
+    time_limit: float,
 ) -> Measurement:
     """``clients`` threads, each with its own client, share ``budget`` calls."""
     durations: list[float] = []
@@ -152,14 +156,17 @@ def measure_concurrent(
             remaining -= 1
             return True
 
-    def worker() -> None:
+    def worker(client: Any) -> None:
         nonlocal errors
-        client = bedrock_client(url, pool=1)
-        timed_call(client)  # connect and warm up outside the measurement
+        try:
+            call(client)  # connect and warm up outside the measurement
+        except BaseException:
+            barrier.abort()  # the others stop waiting; the error is raised below
+            raise
         barrier.wait()
         while take_one():
             try:
-                duration = timed_call(client)
+                duration = call(client)
             except Exception:  # noqa: BLE001 - counted: the rate is what is measured
                 with lock:
                     errors += 1
@@ -167,9 +174,12 @@ def measure_concurrent(
             with lock:
                 durations.append(duration)
 
+    # Clients are built here, one after another: boto3's default session is not
+    # safe to share between threads while clients are being created.
+    made = [make_client() for _ in range(clients)]
     barrier = threading.Barrier(clients + 1)
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        futures = [pool.submit(worker) for _ in range(clients)]
+        futures = [pool.submit(worker, client) for client in made]
         barrier.wait()
         started = time.perf_counter()
         for future in futures:
@@ -220,49 +230,12 @@ def measure_through_opensearch_predict(
         sequential = summarise(
             [one() for _ in range(calls)], 0, time.perf_counter() - started
         )
-        concurrent = _concurrent(
+        concurrent = measure_concurrent(
             lambda: connect(timeout=60), one, clients, budget, time_limit
         )
     finally:
         cleanup(client, names)
     return sequential, concurrent
-
-
-def _concurrent(
-    make_client: Callable[[], Any],
-    call: Callable[[Any], float],
-    clients: int,
-    budget: int,
-    time_limit: float,
-) -> Measurement:
-    durations: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    remaining = budget
-    deadline = time.perf_counter() + time_limit
-
-    def worker() -> None:
-        nonlocal errors, remaining
-        own = make_client()
-        while True:
-            with lock:
-                if remaining <= 0 or time.perf_counter() > deadline:
-                    return
-                remaining -= 1
-            try:
-                duration = call(own)
-            except Exception:  # noqa: BLE001 - counted: the rate is what is measured
-                with lock:
-                    errors += 1
-                continue
-            with lock:
-                durations.append(duration)
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        for future in [pool.submit(worker) for _ in range(clients)]:
-            future.result()
-    return summarise(durations, errors, time.perf_counter() - started)
 
 
 def print_table(
@@ -304,7 +277,13 @@ def main() -> int:
     with emulator_process() as url:
         print(f"emulator at {url}; model {MODEL_ID}; signed boto3 InvokeModel calls\n")
         sequential = measure_sequential(url, args.calls)
-        concurrent = measure_concurrent(url, args.clients, args.budget, args.time_limit)
+        concurrent = measure_concurrent(
+            lambda: bedrock_client(url, pool=1),
+            timed_call,
+            args.clients,
+            args.budget,
+            args.time_limit,
+        )
         predicted = measure_through_opensearch_predict(
             url, args.calls, args.clients, args.budget // 5, args.time_limit
         )
