@@ -41,6 +41,10 @@ _BUSY = "exceed max running task limit"
 # A deploy that failed on some nodes only: on a fresh multi-node cluster a node
 # may time out fetching ML Commons' master key; deploying again completes it.
 _PARTLY = "ended COMPLETED_WITH_ERROR"
+_STUCK = "Duplicate deploy model task"
+# A new cluster makes ML Commons' master key on first use, and a node that
+# waits for it too long refuses the connector it was to encrypt.
+_NO_KEY = "has not loaded its master key"
 # The kit's translation of ML Commons' refusal to delete a connector in use.
 _IN_USE = "cannot be deleted while models use it"
 
@@ -101,7 +105,13 @@ def deploy(
         connector_name, model_name = names.connector, names.model
     blueprint["name"] = connector_name
 
-    connector = _reuse_or_create_connector(ml, blueprint)
+    connector = _again_while(
+        _NO_KEY,
+        f"creating connector {connector_name}",
+        lambda: _reuse_or_create_connector(ml, blueprint),
+        fix="wait until GET /.plugins-ml-config answers, then deploy again",
+        timeout=60,
+    )
     model = _when_not_busy(
         f"registering {model_name}",
         lambda: _reuse_or_register_model(ml, model_name, group, connector),
@@ -188,6 +198,10 @@ def _deploy(ml: MLCommons, model: Model) -> Model:
         except MLCommonsError as error:
             if _BUSY not in str(error) and _PARTLY not in str(error):
                 raise
+            if _STUCK in str(error):
+                # A node whose deploy failed keeps the model as deploying and
+                # refuses every later deploy of it; an undeploy clears that.
+                ml.undeploy(model.id)
             return Poll(False, error.what)
 
     return wait_for(
