@@ -47,7 +47,9 @@ class LocalCluster:
 
     Transport ports are ``transport_port`` to ``transport_port + 2``; they are
     fixed, not a range, because every member lists the others' addresses in
-    ``discovery.seed_hosts``.
+    ``discovery.seed_hosts``. ``instance`` names the members' folders under
+    ``.kit/nodes`` (``room-1``, ``room-2``, ``room-ml``), so a second cluster,
+    a test's, keeps its data apart.
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class LocalCluster:
         transport_port: int = 9310,
         kit_home: Path | None = None,
         heap: str = "512m",
+        instance: str = "room",
     ) -> None:
         self.version = version or _config.opensearch_version()
         self.kit_home = kit_home or _config.KIT_HOME
@@ -77,7 +80,7 @@ class LocalCluster:
                     port=port + index,
                     kit_home=self.kit_home,
                     heap=heap,
-                    instance=name.removeprefix("kit-"),
+                    instance=name.replace("kit-room", instance),
                     extra_settings={
                         "cluster.name": CLUSTER_NAME,
                         "node.name": name,

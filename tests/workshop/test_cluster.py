@@ -45,7 +45,10 @@ def _free(port: int) -> bool:
 @pytest.fixture(scope="module")
 def room_cluster() -> Iterator[LocalCluster]:
     cluster = LocalCluster(
-        port=_free_run(3, 9220), transport_port=_free_run(3, 9320), heap="512m"
+        port=_free_run(3, 9220),
+        transport_port=_free_run(3, 9320),
+        heap="512m",
+        instance="room-test",
     )
     try:
         cluster.start(timeout=300, progress=False)
