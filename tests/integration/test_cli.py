@@ -1,4 +1,4 @@
-"""``python -m helpers deploy|status|predict|cleanup`` end to end, as a learner runs it."""
+"""``python -m helpers deploy|status|predict|cleanup``, as a learner runs them."""
 
 from __future__ import annotations
 
