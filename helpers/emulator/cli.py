@@ -9,6 +9,7 @@ that off, ``-vv`` adds request and response bodies).
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import signal
 import sys
@@ -81,6 +82,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         server.start()
         print(server.url, flush=True)
+        if not _is_loopback(server.host):
+            print(
+                f"warning: listening on {server.host}, not loopback: anyone who "
+                "reaches this machine can call the emulator with its example keys "
+                "and change its faults through the admin API. Use this only on a "
+                "network you trust.",
+                file=sys.stderr,
+                flush=True,
+            )
         print(
             f"Bedrock emulator ready: endpoint_url={server.url} access key "
             f"{config.access_key_id}; admin API at {server.url}/_emulator/health. "
@@ -95,3 +105,12 @@ def run(args: argparse.Namespace) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
