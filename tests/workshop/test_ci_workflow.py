@@ -112,3 +112,14 @@ def test_the_emulator_listens_where_bedrock_emulator_host_says(
     monkeypatch.delenv("BEDROCK_EMULATOR_HOST")
     with EmulatorServer(port=0) as default:
         assert default.url.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.0.0.3", True), ("::1", True), ("localhost", True)]
+    + [("0.0.0.0", False), ("172.18.0.1", False), ("example.org", False)],
+)
+def test_the_emulator_warns_only_off_loopback(host: str, loopback: bool) -> None:
+    from helpers.emulator.cli import _is_loopback
+
+    assert _is_loopback(host) is loopback
