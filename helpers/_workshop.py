@@ -131,14 +131,25 @@ def _work_tree(root: Path) -> Path:
 
 
 def _changed_notebooks(root: Path) -> list[str]:
-    """Tracked top-level notebooks that are modified, staged or deleted."""
+    """Notebooks of HEAD that are now modified, staged, deleted or renamed.
+
+    Only HEAD's notebooks count: one the attendee created (even if staged, or
+    renamed from one of HEAD's) stays where it is.
+    """
+    in_head = set(
+        _git(root, "ls-tree", "-z", "--name-only", "HEAD", "notebooks/").split("\0")
+    )
     listed = _git(root, "status", "--porcelain=v1", "-z", "--", "notebooks/*.ipynb")
-    changed = []
-    for entry in filter(None, listed.split("\0")):
+    entries = iter(listed.split("\0"))
+    candidates = []
+    for entry in entries:
         state, path = entry[:2], entry[3:]
-        if state != "??" and path.count("/") == 1:
-            changed.append(path)
-    return sorted(changed)
+        candidates.append(path)
+        if "R" in state or "C" in state:
+            candidates.append(next(entries))  # the source of a rename or copy
+    return sorted(
+        path for path in set(candidates) if path in in_head and path.endswith(".ipynb")
+    )
 
 
 def _new_folder(parent: Path, now: datetime) -> Path:
