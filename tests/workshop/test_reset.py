@@ -105,6 +105,21 @@ def test_staged_edits_are_kept_and_restored_too(clone: Path) -> None:
     assert _git(clone, "diff", "--cached", "--name-only") == ""
 
 
+def test_a_renamed_notebook_comes_back_and_the_new_name_stays(clone: Path) -> None:
+    _git(clone, "mv", "notebooks/01-settings.ipynb", "notebooks/my-settings.ipynb")
+    (clone / "notebooks" / "new.ipynb").write_text(_notebook("new"))
+    _git(clone, "add", "-f", "notebooks/new.ipynb")
+
+    done = restore_notebooks(clone, now=NOON)
+
+    assert done.restored == ["notebooks/01-settings.ipynb"]
+    assert done.kept == []
+    notebooks = clone / "notebooks"
+    assert (notebooks / "01-settings.ipynb").read_text() == _notebook("settings")
+    assert (notebooks / "my-settings.ipynb").read_text() == _notebook("settings")
+    assert (notebooks / "new.ipynb").read_text() == _notebook("new")
+
+
 def test_notebooks_as_in_git_are_left_alone(clone: Path) -> None:
     done = restore_notebooks(clone, now=NOON)
 
