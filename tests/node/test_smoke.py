@@ -23,7 +23,7 @@ def test_ml_commons_and_job_scheduler_are_installed(client: OpenSearch) -> None:
 
 
 def test_the_node_has_the_modules_ml_commons_relies_on(client: OpenSearch) -> None:
-    node = next(iter(client.nodes.info(metric="modules")["nodes"].values()))
+    node = next(iter(client.nodes.info(metric="plugins")["nodes"].values()))
     modules = {module["name"] for module in node["modules"]}
     assert {"lang-painless", "reindex", "transport-netty4"} <= modules
 
