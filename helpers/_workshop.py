@@ -58,7 +58,7 @@ from ._kit import (
     kit_mode,
     kit_names,
 )
-from ._settings import ONLY_RUN_ON_ML_NODE, parse_version
+from ._settings import parse_version
 from ._translate import translate
 
 __all__ = [
@@ -249,7 +249,7 @@ def _cluster_checks(client: OpenSearch, target: _Target, attendees: int) -> list
             _ml_node(client, settings),
             _heap(stats, settings),
             _disk(stats, settings),
-            _capacity(stats, settings, attendees),
+            _capacity(client, settings, attendees),
             _trusted_endpoint(target, version, settings),
         ]
     except TransportError as error:
@@ -315,27 +315,38 @@ def _disk(stats: dict[str, Any], settings: dict[str, Any]) -> Check:
     )
 
 
-def _capacity(stats: dict[str, Any], settings: dict[str, Any], attendees: int) -> Check:
-    """Whether the ML nodes may hold one deployed model per attendee."""
+def _capacity(client: OpenSearch, settings: dict[str, Any], attendees: int) -> Check:
+    """Whether each node may hold one more deployed model per attendee.
+
+    ML Commons deploys a remote model on every node whose role is listed in
+    ``plugins.ml_commons.task_dispatcher.eligible_node_role.remote_model``
+    (``data`` and ``ml`` by default), so each of them holds every attendee's
+    model: more nodes add no room, a higher ``max_model_on_node`` does.
+    """
     per_node = int(str(_setting(settings, _MAX_MODELS, 10)))
-    nodes = _nodes(stats)
-    if str(_setting(settings, ONLY_RUN_ON_ML_NODE, "true")).lower() == "true":
-        nodes = [node for node in nodes if "ml" in node.get("roles", [])] or nodes
-    room_for = per_node * len(nodes)
+    deployed = _models_deployed(client)
     detail = (
-        f"{attendees} attendee(s), {len(nodes)} node(s) for models x {per_node} "
-        f"({_MAX_MODELS}) = {room_for} models"
+        f"{attendees} attendee(s) + {deployed} model(s) deployed now, at most "
+        f"{per_node} per node ({_MAX_MODELS}); every eligible node holds every "
+        "remote model"
     )
-    if attendees <= room_for:
+    if attendees + deployed <= per_node:
         return Check("model capacity", True, detail)
-    wanted = -(-attendees // max(len(nodes), 1)) + 2
+    wanted = attendees + deployed + 2
     return Check(
         "model capacity",
         False,
-        detail + f"; the deploys after the {room_for}th fail",
+        detail + f"; the deploys after the {per_node}th model fail",
         f'allow more models per node:\nPUT _cluster/settings\n{{"persistent": '
         f'{{"{_MAX_MODELS}": {wanted}}}}}',
     )
+
+
+def _models_deployed(client: OpenSearch) -> int:
+    """The most models deployed on one node, from the ML profile API."""
+    reply = client.transport.perform_request("GET", "/_plugins/_ml/profile/models")
+    nodes = reply.get("nodes", {}).values()
+    return max((len(node.get("models", {})) for node in nodes), default=0)
 
 
 def _bytes(text: str) -> int:
