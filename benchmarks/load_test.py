@@ -54,7 +54,6 @@ from helpers._mlcommons import MLCommons
 from helpers._settings import (
     TRUSTED_ENDPOINTS,
     apply_tutorial_settings,
-    ml_nodes,
     trusted_endpoint_pattern,
     trusted_patterns,
 )
@@ -301,8 +300,8 @@ def _room_for(client: OpenSearch, attendees: int, notes: list[str]) -> Iterator[
     settings = client.cluster.get_settings(include_defaults=True, flat_settings=True)
     persistent = settings["persistent"].get(MAX_MODELS)
     in_force = int(persistent or settings["defaults"].get(MAX_MODELS, 10))
-    nodes = max(1, len(ml_nodes(client)))
-    needed = math.ceil(attendees / nodes) + _models_deployed(client)
+    # Every node that runs remote models holds every attendee's model.
+    needed = attendees + _models_deployed(client)
     if needed <= in_force:
         yield
         return
