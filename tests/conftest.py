@@ -11,9 +11,12 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from kit_support import KIT_ENVIRONMENT, distrust
 from opensearchpy import OpenSearch
 
 from helpers._connection import connect, wait_until_ready
+from helpers._settings import apply_tutorial_settings
+from helpers.emulator import EmulatorConfig, EmulatorServer
 from helpers.node import LocalNode
 
 
@@ -44,3 +47,26 @@ def client(opensearch_url: str) -> OpenSearch:
 @pytest.fixture(scope="session")
 def node_version(client: OpenSearch) -> str:
     return str(client.info()["version"]["number"])
+
+
+@pytest.fixture(scope="session")
+def emulator(client: OpenSearch) -> Iterator[EmulatorServer]:
+    """One Bedrock emulator for the session, trusted by the node while it lasts.
+
+    Its settings are explicit, so BEDROCK_EMULATOR_* in the caller's
+    environment cannot change which keys it accepts.
+    """
+    with (
+        pytest.MonkeyPatch.context() as env,
+        EmulatorServer(port=0, config=EmulatorConfig()) as server,
+    ):
+        for name in KIT_ENVIRONMENT:
+            env.delenv(name, raising=False)
+        env.setenv("BEDROCK_ENDPOINT", server.url)
+        env.setenv("KIT_MODE", "offline")
+        env.setenv("KIT_PROGRESS", "0")
+        apply_tutorial_settings(client, trusted_endpoint=server.url)
+        try:
+            yield server
+        finally:
+            distrust(client, server.url)

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
-from opensearchpy import OpenSearch
+from kit_support import KIT_ENVIRONMENT, distrust, kit_environment, trust
 
 from helpers._kit import KitNames
-from helpers._settings import (
-    TRUSTED_ENDPOINTS,
-    trusted_endpoint_pattern,
-    trusted_patterns,
-)
 from helpers.emulator import EmulatorServer
 
-# What the kit reads from the environment; the tests set each one themselves.
-KIT_ENVIRONMENT = (
-    "BEDROCK_ENDPOINT",
-    "KIT_MODE",
-    "KIT_PREFIX",
-    "KIT_PROGRESS",
-    "BEDROCK_EMULATOR_ACCESS_KEY_ID",
-    "BEDROCK_EMULATOR_SECRET_ACCESS_KEY",
-    "BEDROCK_EMULATOR_SESSION_TOKEN",
-)
+__all__ = [
+    "KIT_ENVIRONMENT",
+    "distrust",
+    "subprocess_environment",
+    "trust",
+    "unique_names",
+]
 
 
 def unique_names() -> KitNames:
@@ -32,31 +23,8 @@ def unique_names() -> KitNames:
     return KitNames(f"it-{uuid.uuid4().hex[:8]}")
 
 
-def distrust(client: OpenSearch, endpoint: str) -> None:
-    """Take ``endpoint``'s pattern out of the trusted list, leaving the others."""
-    pattern = trusted_endpoint_pattern(endpoint)
-    kept = [found for found in trusted_patterns(client) if found != pattern]
-    client.cluster.put_settings(body={"persistent": {TRUSTED_ENDPOINTS: kept}})
-
-
-def trust(client: OpenSearch, endpoint: str) -> None:
-    """Add ``endpoint``'s pattern to the trusted list, keeping the others."""
-    pattern = trusted_endpoint_pattern(endpoint)
-    patterns = trusted_patterns(client)
-    if pattern not in patterns:
-        patterns.append(pattern)
-        client.cluster.put_settings(body={"persistent": {TRUSTED_ENDPOINTS: patterns}})
-
-
 def subprocess_environment(
     opensearch_url: str, emulator: EmulatorServer
 ) -> dict[str, str]:
     """The environment the CLI runs in: the session's cluster and emulator."""
-    env = {k: v for k, v in os.environ.items() if k not in KIT_ENVIRONMENT}
-    env.update(
-        OPENSEARCH_URL=opensearch_url,
-        BEDROCK_ENDPOINT=emulator.url,
-        KIT_MODE="offline",
-        KIT_PROGRESS="0",
-    )
-    return env
+    return kit_environment(opensearch_url, emulator.url)

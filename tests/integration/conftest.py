@@ -20,30 +20,9 @@ from opensearchpy import OpenSearch
 from helpers._flow import cleanup
 from helpers._kit import KitNames
 from helpers._mlcommons import MLCommons
-from helpers._settings import apply_tutorial_settings
-from helpers.emulator import EmulatorConfig, EmulatorServer
+from helpers.emulator import EmulatorServer
 
-from ._support import KIT_ENVIRONMENT, distrust, trust, unique_names
-
-
-@pytest.fixture(scope="session")
-def emulator(client: OpenSearch) -> Iterator[EmulatorServer]:
-    # Explicit settings: BEDROCK_EMULATOR_* in the caller's environment must not
-    # change which keys the emulator accepts.
-    with (
-        pytest.MonkeyPatch.context() as env,
-        EmulatorServer(port=0, config=EmulatorConfig()) as server,
-    ):
-        for name in KIT_ENVIRONMENT:
-            env.delenv(name, raising=False)
-        env.setenv("BEDROCK_ENDPOINT", server.url)
-        env.setenv("KIT_MODE", "offline")
-        env.setenv("KIT_PROGRESS", "0")
-        apply_tutorial_settings(client, trusted_endpoint=server.url)
-        try:
-            yield server
-        finally:
-            distrust(client, server.url)
+from ._support import trust, unique_names
 
 
 @pytest.fixture(autouse=True)

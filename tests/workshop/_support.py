@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 
-from opensearchpy import OpenSearch
+from kit_support import KIT_ENVIRONMENT, distrust, kit_environment, trust
 
-from helpers._settings import (
-    TRUSTED_ENDPOINTS,
-    trusted_endpoint_pattern,
-    trusted_patterns,
-)
+__all__ = ["KIT_ENVIRONMENT", "attendee", "distrust", "environment", "kit", "trust"]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-# What the kit reads from the environment; the tests set each one themselves.
-KIT_ENVIRONMENT = (
-    "ATTENDEE",
-    "BEDROCK_ENDPOINT",
-    "KIT_MODE",
-    "KIT_PREFIX",
-    "KIT_PROGRESS",
-    "BEDROCK_EMULATOR_ACCESS_KEY_ID",
-    "BEDROCK_EMULATOR_SECRET_ACCESS_KEY",
-    "BEDROCK_EMULATOR_SESSION_TOKEN",
-)
 
 
 def attendee(name: str = "ws") -> str:
@@ -36,32 +19,9 @@ def attendee(name: str = "ws") -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}"
 
 
-def trust(client: OpenSearch, endpoint: str) -> None:
-    """Add ``endpoint``'s pattern to the trusted list, keeping the others."""
-    pattern = trusted_endpoint_pattern(endpoint)
-    patterns = trusted_patterns(client)
-    if pattern not in patterns:
-        patterns.append(pattern)
-        client.cluster.put_settings(body={"persistent": {TRUSTED_ENDPOINTS: patterns}})
-
-
-def distrust(client: OpenSearch, endpoint: str) -> None:
-    pattern = trusted_endpoint_pattern(endpoint)
-    kept = [found for found in trusted_patterns(client) if found != pattern]
-    client.cluster.put_settings(body={"persistent": {TRUSTED_ENDPOINTS: kept}})
-
-
 def environment(opensearch_url: str, emulator_url: str, **extra: str) -> dict[str, str]:
     """The environment the CLI runs in: the session's cluster and emulator."""
-    env = {k: v for k, v in os.environ.items() if k not in KIT_ENVIRONMENT}
-    env.update(
-        OPENSEARCH_URL=opensearch_url,
-        BEDROCK_ENDPOINT=emulator_url,
-        KIT_MODE="offline",
-        KIT_PROGRESS="0",
-        **extra,
-    )
-    return env
+    return kit_environment(opensearch_url, emulator_url, **extra)
 
 
 def kit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

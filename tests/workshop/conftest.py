@@ -1,33 +1,8 @@
-"""One Bedrock emulator for the workshop tests, trusted by the shared node."""
+"""Workshop tests: no attendee id leaks in from the caller's environment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from opensearchpy import OpenSearch
-
-from helpers.emulator import EmulatorConfig, EmulatorServer
-
-from ._support import KIT_ENVIRONMENT, distrust, trust
-
-
-@pytest.fixture(scope="session")
-def emulator(client: OpenSearch) -> Iterator[EmulatorServer]:
-    with (
-        pytest.MonkeyPatch.context() as env,
-        EmulatorServer(port=0, config=EmulatorConfig()) as server,
-    ):
-        for name in KIT_ENVIRONMENT:
-            env.delenv(name, raising=False)
-        env.setenv("BEDROCK_ENDPOINT", server.url)
-        env.setenv("KIT_MODE", "offline")
-        env.setenv("KIT_PROGRESS", "0")
-        trust(client, server.url)
-        try:
-            yield server
-        finally:
-            distrust(client, server.url)
 
 
 @pytest.fixture(autouse=True)
