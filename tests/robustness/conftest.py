@@ -1,4 +1,4 @@
-"""The integration suite's emulator, names and fault rules, reused as they are.
+"""The integration suite's names and fault rules, reused as they are.
 
 The emulator listens on a free port for the session, the cluster trusts it, and
 every test starts without fault rules; ``names`` gives a fresh prefix whose
@@ -10,7 +10,6 @@ from __future__ import annotations
 from integration.conftest import (  # noqa: F401  (fixtures, found by name)
     _trusted_and_without_faults,
     cluster_setting,
-    emulator,
     fault,
     ml,
     names,
