@@ -8,9 +8,9 @@ model. ``cleanup`` removes exactly those names and nothing else.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TypeVar
 
 from opensearchpy import OpenSearch
@@ -22,7 +22,7 @@ from ._blueprints import (
     jurassic2_blueprint,
 )
 from ._connection import wait_until_ready
-from ._errors import MLCommonsError
+from ._errors import KitError, MLCommonsError, WaitTimeout
 from ._kit import KitNames, aws_region, bedrock_endpoint, resolve_credentials
 from ._mlcommons import Connector, MLCommons, Model, ModelGroup, Prediction
 from ._settings import apply_tutorial_settings
@@ -147,15 +147,7 @@ def cleanup(client: OpenSearch, names: KitNames) -> Inventory:
             ml.undeploy(model.id)
         ml.delete_model(model.id)
     for connector in found.connectors:
-        # ML Commons finds a connector's models by search, which sees a deleted
-        # model until the next refresh (a second by default).
-        _again_while(
-            _IN_USE,
-            f"deleting connector {connector.id}",
-            partial(ml.delete_connector, connector.id),
-            fix=f"delete the models that use connector {connector.id} first",
-            timeout=30,
-        )
+        _delete_connector(ml, connector)
     if found.group is not None:
         # Models of this group under other names belong to the learner.
         removed = {model.id for model in found.models}
@@ -163,6 +155,66 @@ def cleanup(client: OpenSearch, names: KitNames) -> Inventory:
         if all(model.id in removed for model in others):
             ml.delete_model_group(found.group.id)
     return found
+
+
+def _delete_connector(ml: MLCommons, connector: Connector) -> None:
+    """Delete ``connector``, waiting out ML Commons' view of its models.
+
+    ML Commons finds a connector's models by a search, which sees a deleted
+    model until the next refresh (a second by default). The same search matches
+    connector ids by their parts, so a model on another connector whose id
+    shares a part (ids made within about a second do) also blocks the delete,
+    until that model is gone: in a room cleaning up together that is soon. If
+    it is not gone in time, the error names those models.
+    """
+    others: list[str] = []
+
+    def attempt() -> Poll[None]:
+        try:
+            ml.delete_connector(connector.id)
+        except MLCommonsError as error:
+            if _IN_USE not in str(error):
+                raise
+            blocking = re.findall(r"[A-Za-z0-9_-]{20}", error.what)
+            others[:] = [
+                model_id
+                for model_id in blocking
+                if model_id != connector.id
+                and not _stale_or_using(ml, model_id, connector.id)
+            ]
+            return Poll(False, error.what)
+        return Poll(True, "deleted")
+
+    try:
+        wait_for(
+            attempt,
+            what=f"deleting connector {connector.id}",
+            timeout=30,
+            interval=0.5,
+            fix=f"delete the models that use connector {connector.id} first",
+            progress=False,
+        )
+    except WaitTimeout as timeout:
+        if not others:
+            raise
+        raise KitError(
+            f"ML Commons refuses to delete connector {connector.name} "
+            f"({connector.id}) for models on other connectors "
+            f"({', '.join(others)}): its check matches connector ids by their "
+            "parts, and ids made within about a second share some",
+            "run the cleanup again once those models are gone, or then "
+            f"DELETE /_plugins/_ml/connectors/{connector.id}",
+        ) from timeout
+
+
+def _stale_or_using(ml: MLCommons, model_id: str, connector_id: str) -> bool:
+    """Whether the model is gone (a stale search) or really uses the connector."""
+    try:
+        return ml.get_model(model_id).connector_id == connector_id
+    except MLCommonsError as error:
+        if error.status == 404:
+            return True
+        raise
 
 
 def _when_not_busy(what: str, call: Callable[[], T]) -> T:
