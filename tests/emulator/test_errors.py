@@ -52,7 +52,7 @@ def _invoke(client: Any, model_id: str, body: object) -> Any:
 
 
 def test_an_unknown_access_key_is_unrecognized(client_for: ClientFactory) -> None:
-    client = client_for(access_key="AKIAUNKNOWNKEY000000")
+    client = client_for(access_key="AKIAUNKNOWNKEY00000")
 
     with raises_client_error(
         "UnrecognizedClientException",

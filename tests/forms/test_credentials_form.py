@@ -137,14 +137,14 @@ def test_a_wrong_secret_says_check_the_credentials_without_showing_it() -> None:
 
 def test_an_unknown_access_key_says_check_the_credentials() -> None:
     form = CredentialsForm("offline")
-    form.access_key.value = "AKIAZZZZZZZZZZZZZZZZ"
+    form.access_key.value = "AKIAZZZZZZZZZZZZZZZ"
 
     assert form.test() is False
 
     assert isinstance(form.last_error, CredentialsError)
     assert "UnrecognizedClientException" in form.last_error.what
     # Access key ids are shown masked, like everywhere in the kit.
-    assert "AKIAZZZZZZZZZZZZZZZZ" not in form.message.value
+    assert "AKIAZZZZZZZZZZZZZZZ" not in form.message.value
     assert "check the credentials" in shown(form.message)
 
 
