@@ -9,7 +9,6 @@ that off, ``-vv`` adds request and response bodies).
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import signal
 import sys
@@ -18,7 +17,7 @@ from types import FrameType
 
 from .._config import EMULATOR_DEFAULT_PORT
 from .config import EmulatorConfig
-from .server import EmulatorServer
+from .server import EmulatorServer, _is_loopback
 
 __all__ = ["add_parser"]
 
@@ -105,12 +104,3 @@ def run(args: argparse.Namespace) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
