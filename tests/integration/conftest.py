@@ -27,8 +27,11 @@ from ._support import trust, unique_names
 
 @pytest.fixture(autouse=True)
 def _trusted_and_without_faults(
-    client: OpenSearch, emulator: EmulatorServer
+    client: OpenSearch, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
+    # Another suite's session fixture (the notebooks') may point the kit at its
+    # own emulator for the rest of the session; these tests use this one.
+    monkeypatch.setenv("BEDROCK_ENDPOINT", emulator.url)
     # Another run on the shared cluster may have rewritten the trusted list
     # from a copy read before this session added its pattern.
     trust(client, emulator.url)
