@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError, TransportError
+from opensearchpy.exceptions import ConflictError, NotFoundError, TransportError
 
 from ._blueprints import ConnectorBlueprint, predict_parameters
 from ._errors import KitError, MLCommonsError
@@ -342,12 +342,27 @@ class MLCommons:
     # -- plumbing -------------------------------------------------------------
 
     def _call(self, what: str, method: Callable[..., T], **kwargs: Any) -> T:
+        """One ML Commons call, its error translated.
+
+        ML Commons updates a model's document from its own background jobs
+        (deploy sync-up, auto-deploy) too; a call that meets one of those
+        updates fails with a version conflict and changed nothing, so it is
+        made again.
+        """
         logger.info("%s", what)
         logger.debug("%s: %s", what, _redacted(kwargs.get("body")))
-        try:
-            return method(**kwargs)
-        except TransportError as error:
-            raise translate(error, model_id=kwargs.get("model_id")) from error
+
+        def attempt() -> Poll[T]:
+            try:
+                return Poll(True, "done", method(**kwargs))
+            except ConflictError as error:
+                if "version conflict" not in str(error):
+                    raise translate(error, model_id=kwargs.get("model_id")) from error
+                return Poll(False, f"version conflict: {error.error}")
+            except TransportError as error:
+                raise translate(error, model_id=kwargs.get("model_id")) from error
+
+        return wait_for(attempt, what=what, timeout=15, interval=0.2, progress=False)
 
     def _search(
         self,
