@@ -235,7 +235,7 @@ def _when_not_busy(what: str, call: Callable[[], T]) -> T:
 
 
 def _deploy(ml: MLCommons, model: Model) -> Model:
-    """Deploy, again while ML Commons is busy or the deploy failed on some nodes.
+    """Deploy, again while ML Commons is busy, already deploying, or failed on a node.
 
     Before each attempt the model's state is read: a deploy that another task
     (ML Commons' own sync-up, or an earlier attempt) finished counts as done.
@@ -248,11 +248,13 @@ def _deploy(ml: MLCommons, model: Model) -> Model:
         try:
             return Poll(True, "DEPLOYED", ml.deploy(model.id))
         except MLCommonsError as error:
-            if _BUSY not in str(error) and _PARTLY not in str(error):
+            text = str(error)
+            if not any(refusal in text for refusal in (_BUSY, _PARTLY, _STUCK)):
                 raise
-            if _STUCK in str(error):
-                # A node whose deploy failed keeps the model as deploying and
-                # refuses every later deploy of it; an undeploy clears that.
+            # "Duplicate deploy" means a deploy of the model is under way: ML
+            # Commons' own after a restart (wait for it), or one that failed on
+            # a node that still counts it as running (an undeploy clears that).
+            if _STUCK in text and ml.get_model(model.id).state != "DEPLOYING":
                 ml.undeploy(model.id)
             return Poll(False, error.what)
 
