@@ -42,6 +42,8 @@ _BUSY = "exceed max running task limit"
 # may time out fetching ML Commons' master key; deploying again completes it.
 _PARTLY = "ended COMPLETED_WITH_ERROR"
 _STUCK = "Duplicate deploy model task"
+# A deploy that failed as a whole, as one can on a cluster that just started.
+_FAILED = "(model_state DEPLOY_FAILED)"
 # A new cluster makes ML Commons' master key on first use, and a node that
 # waits for it too long refuses the connector it was to encrypt.
 _NO_KEY = "has not loaded its master key"
@@ -249,7 +251,8 @@ def _deploy(ml: MLCommons, model: Model) -> Model:
             return Poll(True, "DEPLOYED", ml.deploy(model.id))
         except MLCommonsError as error:
             text = str(error)
-            if not any(refusal in text for refusal in (_BUSY, _PARTLY, _STUCK)):
+            refusals = (_BUSY, _PARTLY, _STUCK, _FAILED)
+            if not any(refusal in text for refusal in refusals):
                 raise
             # "Duplicate deploy" means a deploy of the model is under way: ML
             # Commons' own after a restart (wait for it), or one that failed on

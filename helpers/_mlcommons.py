@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _DEPLOYED = "DEPLOYED"
-_UNDEPLOYED_STATES = {"UNDEPLOYED", "REGISTERED"}
+# A model whose deploy failed is not deployed either: undeploying it is done.
+_UNDEPLOYED_STATES = {"UNDEPLOYED", "REGISTERED", "DEPLOY_FAILED"}
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,7 @@ class MLCommons:
     ) -> Model:
         def probe() -> Poll[Model]:
             model = self.get_model(model_id)
-            if model.state == "DEPLOY_FAILED":
+            if model.state == "DEPLOY_FAILED" and model.state not in states:
                 raise MLCommonsError(
                     f"model {model_id} failed to deploy (model_state DEPLOY_FAILED)",
                     f"read the node's log, then POST _plugins/_ml/models/{model_id}"
