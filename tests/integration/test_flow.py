@@ -9,6 +9,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from helpers._blueprints import CLAUDE_MODEL
+from helpers._errors import KitError
 from helpers._flow import cleanup, deploy, inventory
 from helpers._kit import KitNames
 from helpers._mlcommons import MLCommons
@@ -55,18 +56,27 @@ def test_cleanup_removes_one_prefix_and_leaves_another_untouched(
         deploy(client, mine, question=None)
         kept = deploy(client, theirs, question=None)
 
-        removed = cleanup(client, mine)
+        try:
+            removed = cleanup(client, mine)
+        except KitError as refused:
+            # ML Commons 2.19 may hold this connector for the other prefix's
+            # model (see helpers._flow._delete_connector); the kit names it.
+            assert f"for models on other connectors ({kept.model.id})" in str(refused)
+            removed = None
 
-        assert removed.group is not None
-        assert (len(removed.connectors), len(removed.models)) == (1, 1)
-        assert inventory(client, mine).empty
+        assert inventory(client, mine).models == []
         left = inventory(client, theirs)
         assert left.group is not None and left.group.id == kept.group.id
         assert [model.id for model in left.models] == [kept.model.id]
         assert MLCommons(client).get_model(kept.model.id).state == "DEPLOYED"
+        if removed is None:
+            cleanup(client, theirs)
+            removed = cleanup(client, mine)
+        assert (len(removed.connectors), len(removed.models)) in {(1, 1), (1, 0)}
+        assert inventory(client, mine).empty
     finally:
-        cleanup(client, mine)
         cleanup(client, theirs)
+        cleanup(client, mine)
 
 
 def test_cleanup_of_a_prefix_with_nothing_removes_nothing(

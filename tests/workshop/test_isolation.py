@@ -81,15 +81,25 @@ def test_two_attendees_at_once_see_only_their_own_and_clean_up_only_their_own(
         assert status.returncode == 0, status.stderr
         assert mine.model.id in status.stdout and ana.model in status.stdout
         assert bob.prefix not in status.stdout and theirs.model.id not in status.stdout
-        assert removed.returncode == 0, removed.stderr
-        assert inventory(client, ana).empty
+        assert inventory(client, ana).models == []
         left = inventory(client, bob)
         assert [model.id for model in left.models] == [theirs.model.id]
         assert [model.state for model in left.models] == ["DEPLOYED"]
         assert MLCommons(client).predict(theirs.model.id, "Still there?").text
+        if removed.returncode != 0:
+            # ML Commons 2.19 may hold ana's connector for bob's model (see
+            # helpers._flow._delete_connector): the kit names that model, and
+            # the cleanup completes once bob's is gone.
+            assert f"for models on other connectors ({theirs.model.id})" in (
+                removed.stderr
+            )
+            cleanup(client, bob)
+            removed = kit(env, "cleanup", "--attendee", ana.prefix)
+        assert removed.returncode == 0, removed.stderr
+        assert inventory(client, ana).empty
     finally:
-        cleanup(client, ana)
         cleanup(client, bob)
+        cleanup(client, ana)
 
 
 @pytest.mark.node
