@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -132,9 +133,10 @@ class Resolver:
         ]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0 or not path.is_file():
+            reason = _mvn_reason(done.stdout + done.stderr)
             raise NodeError(
                 f"{artifact.coordinates} does not resolve from Maven Central "
-                f"(mvn exit {done.returncode}: {_mvn_reason(done.stdout)})",
+                f"(mvn exit {done.returncode}: {reason})",
                 "choose an OpenSearch version whose distribution, job-scheduler and "
                 "ML Commons artifacts are all published, such as the default "
                 "(unset OPENSEARCH_VERSION), and check the network to Maven Central",
@@ -143,8 +145,13 @@ class Resolver:
 
 
 def _mvn_reason(output: str) -> str:
+    """Maven's own words for why an artifact did not come, in one line."""
+    # Maven colours some lines even in batch mode.
+    output = re.sub(r"\x1b\[[0-9;]*m", "", output)
+    found = re.search(
+        r"(?:Couldn't download artifact|Could not \w+ artifact): (.+)", output
+    )
+    if found:
+        return found.group(1).split(" during ")[0].strip()[:240]
     errors = [line for line in output.splitlines() if line.startswith("[ERROR]")]
-    for line in errors:
-        if "Could not" in line or "Failed" in line:
-            return line.removeprefix("[ERROR] ").strip()[:300]
-    return errors[0][8:300] if errors else "no error text"
+    return errors[0][8:248] if errors else "no error text"

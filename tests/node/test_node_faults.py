@@ -94,6 +94,8 @@ def test_an_artifact_that_does_not_resolve_is_named(tmp_path: Path) -> None:
 
     with pytest.raises(NodeError, match="2.11.1.0:zip does not resolve") as caught:
         resolver.fetch(missing)
+    # Maven's own reason follows, naming the artifact again.
+    assert str(caught.value).count("opensearch-ml-plugin") == 2
     assert "OPENSEARCH_VERSION" in str(caught.value.fix)
 
 
