@@ -45,6 +45,7 @@ from ._mlcommons import MLCommons
 from ._settings import (
     TRUSTED_ENDPOINTS,
     parse_version,
+    server_version,
     tutorial_settings,
 )
 from ._translate import translate
@@ -117,7 +118,7 @@ def _cluster_checks(
     client: OpenSearch, target: _Target, prefix: str | None
 ) -> list[Check]:
     try:
-        version = str(client.info()["version"]["number"])
+        version = server_version(client)
         settings = client.cluster.get_settings(
             include_defaults=True, flat_settings=True
         )

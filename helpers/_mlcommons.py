@@ -17,6 +17,7 @@ from opensearchpy.exceptions import ConflictError, NotFoundError, TransportError
 
 from ._blueprints import ConnectorBlueprint, predict_parameters
 from ._errors import KitError, MLCommonsError
+from ._settings import server_version
 from ._translate import task_failed, translate
 from ._wait import Poll, wait_for
 
@@ -130,6 +131,16 @@ class MLCommons:
         self.client = client
         # opensearch-py's type hints do not declare its ``ml`` namespace.
         self._api: Any = cast(Any, client).ml
+        self._version: str | None = None
+
+    @property
+    def opensearch_version(self) -> str:
+        """The cluster's version, read once: how prompts are escaped depends on it."""
+        if self._version is None:
+            self._version = self._call(
+                "read the OpenSearch version", server_version, client=self.client
+            )
+        return self._version
 
     # -- model groups -------------------------------------------------------
 
@@ -282,8 +293,7 @@ class MLCommons:
         """
         merged: dict[str, Any] = dict(parameters or {})
         if prompt is not None:
-            info = self._call("read the OpenSearch version", self.client.info)
-            version = str(info["version"]["number"])
+            version = self.opensearch_version
             merged.update(predict_parameters(prompt, opensearch_version=version))
         reply = self._call(
             f"predict with model {model_id}",

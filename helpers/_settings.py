@@ -35,6 +35,7 @@ __all__ = [
     "apply_tutorial_settings",
     "ml_nodes",
     "parse_version",
+    "server_version",
     "trusted_endpoint_pattern",
     "trusted_patterns",
     "tutorial_settings",
@@ -50,6 +51,11 @@ def parse_version(text: str) -> tuple[int, int, int]:
     """``"2.19.6"`` -> ``(2, 19, 6)``; suffixes such as ``-SNAPSHOT`` are ignored."""
     numbers = [int(part) for part in re.findall(r"\d+", text)[:3]]
     return (numbers + [0, 0, 0])[0], (numbers + [0, 0])[1], (numbers + [0, 0, 0])[2]
+
+
+def server_version(client: OpenSearch) -> str:
+    """The version the cluster reports, such as ``"2.19.6"``."""
+    return str(client.info()["version"]["number"])
 
 
 def trusted_endpoint_pattern(endpoint: str) -> str:
@@ -100,7 +106,7 @@ def apply_tutorial_settings(
     whether a node has the ``ml`` role: then ``only_run_on_ml_node`` keeps its
     value (true by default), and models deploy on that node only.
     """
-    version = str(client.info()["version"]["number"])
+    version = server_version(client)
     kept = trusted_patterns(client) if trusted_endpoint is not None else []
     settings = tutorial_settings(
         version,

@@ -58,7 +58,7 @@ from ._kit import (
     kit_mode,
     kit_names,
 )
-from ._settings import parse_version
+from ._settings import parse_version, server_version
 from ._translate import translate
 
 __all__ = [
@@ -234,7 +234,7 @@ def shared_checks(
 
 def _cluster_checks(client: OpenSearch, target: _Target, attendees: int) -> list[Check]:
     try:
-        version = str(client.info()["version"]["number"])
+        version = server_version(client)
         settings = client.cluster.get_settings(
             include_defaults=True, flat_settings=True
         )
