@@ -26,6 +26,7 @@ from ._errors import KitError, MLCommonsError, WaitTimeout
 from ._kit import KitNames, aws_region, bedrock_endpoint, resolve_credentials
 from ._mlcommons import Connector, MLCommons, Model, ModelGroup, Prediction
 from ._settings import apply_tutorial_settings
+from ._translate import CONNECTOR_IN_USE
 from ._wait import Poll, wait_for
 
 __all__ = ["TUTORIAL_QUESTION", "Deployment", "cleanup", "deploy", "inventory"]
@@ -48,7 +49,6 @@ _FAILED = "(model_state DEPLOY_FAILED)"
 # waits for it too long refuses the connector it was to encrypt.
 _NO_KEY = "has not loaded its master key"
 # The kit's translation of ML Commons' refusal to delete a connector in use.
-_IN_USE = "cannot be deleted while models use it"
 
 
 @dataclass(frozen=True)
@@ -164,10 +164,11 @@ def _delete_connector(ml: MLCommons, connector: Connector) -> None:
 
     ML Commons finds a connector's models by a search, which sees a deleted
     model until the next refresh (a second by default). The same search matches
-    connector ids by their parts, so a model on another connector whose id
-    shares a part (ids made within about a second do) also blocks the delete,
-    until that model is gone: in a room cleaning up together that is soon. If
-    it is not gone in time, the error names those models.
+    connector ids by their pieces (see :meth:`MLCommons.connector_lookalikes`),
+    so a model on a lookalike connector also blocks the delete until that model
+    is gone. The kit makes its connectors distinct when it creates them, which
+    leaves the case of a lookalike that had a model already. If the blocking
+    models are not gone in time, the error names them.
     """
     others: list[str] = []
 
@@ -175,7 +176,7 @@ def _delete_connector(ml: MLCommons, connector: Connector) -> None:
         try:
             ml.delete_connector(connector.id)
         except MLCommonsError as error:
-            if _IN_USE not in str(error):
+            if CONNECTOR_IN_USE not in str(error):
                 raise
             blocking = re.findall(r"[A-Za-z0-9_-]{20}", error.what)
             others[:] = [
@@ -203,7 +204,7 @@ def _delete_connector(ml: MLCommons, connector: Connector) -> None:
             f"ML Commons refuses to delete connector {connector.name} "
             f"({connector.id}) for models on other connectors "
             f"({', '.join(others)}): its check matches connector ids by their "
-            "parts, and ids made within about a second share some",
+            "pieces, and ids made within a minute or so can share one",
             "run the cleanup again once those models are gone, or then "
             f"DELETE /_plugins/_ml/connectors/{connector.id}",
         ) from timeout

@@ -8,6 +8,7 @@ Every wait (tasks, deploy, undeploy) uses :func:`helpers.wait_for`.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -18,7 +19,7 @@ from opensearchpy.exceptions import ConflictError, NotFoundError, TransportError
 from ._blueprints import ConnectorBlueprint, predict_parameters
 from ._errors import KitError, MLCommonsError
 from ._settings import server_version
-from ._translate import task_failed, translate
+from ._translate import CONNECTOR_IN_USE, task_failed, translate
 from ._wait import Poll, wait_for
 
 __all__ = [
@@ -172,13 +173,108 @@ class MLCommons:
 
     # -- connectors ---------------------------------------------------------
 
-    def create_connector(self, blueprint: ConnectorBlueprint) -> Connector:
+    def create_connector(
+        self, blueprint: ConnectorBlueprint, *, distinct: bool = True
+    ) -> Connector:
+        """Create a connector; by default one ML Commons cannot mistake for another.
+
+        See :meth:`make_distinct`; ``distinct=False`` keeps whatever id
+        OpenSearch gives.
+        """
         reply = self._call(
             f"create connector {blueprint['name']!r}",
             self._api.create_connector,
             body=dict(blueprint),
         )
-        return Connector(reply["connector_id"], blueprint["name"], dict(blueprint))
+        connector = Connector(reply["connector_id"], blueprint["name"], dict(blueprint))
+        return self.make_distinct(connector, blueprint) if distinct else connector
+
+    def connector_lookalikes(self, connector_id: str) -> list[str]:
+        """Other connectors that ML Commons can mistake for this one.
+
+        ML Commons finds the models of a connector (before deleting it, or
+        updating it) with a full-text ``match`` on the models' ``connector_id``,
+        a text field. The standard analyzer cuts an id into pieces at each
+        ``-`` and lowers their case, and the match wants any one piece, so a
+        model on another connector whose id shares a piece counts as this
+        connector's. OpenSearch builds ids from a clock, a counter and the
+        node's address; ids made on one node within a minute or so share a
+        piece often enough that a room of attendees meets it. Returns the ids
+        of existing connectors that share a piece with ``connector_id``.
+        """
+        hits = self._call(
+            "list connector ids",
+            self._api.search_connectors,
+            body={"query": {"match_all": {}}, "_source": False, "size": 10_000},
+        )["hits"]["hits"]
+        others = [hit["_id"] for hit in hits if hit["_id"] != connector_id]
+        if not others:
+            return []
+        ours = self._pieces([connector_id])[0]
+        return [
+            other
+            for other, pieces in zip(others, self._pieces(others), strict=True)
+            if pieces & ours
+        ]
+
+    def make_distinct(
+        self, connector: Connector, blueprint: ConnectorBlueprint, *, attempts: int = 5
+    ) -> Connector:
+        """Make ``connector`` again from ``blueprint`` while it has lookalikes.
+
+        A connector that shares a piece of its id with another (see
+        :meth:`connector_lookalikes`) cannot be deleted, or updated, while a
+        model of the other one exists. A new connector gets a new id and the
+        old one is deleted. If ML Commons refuses that delete, because a model
+        uses the connector or its lookalike already, the connector stays as it
+        is, with a warning: it works, and only its delete has to wait.
+        """
+        for _ in range(attempts):
+            lookalikes = self.connector_lookalikes(connector.id)
+            if not lookalikes:
+                return connector
+            shared = ", ".join(lookalikes)
+            try:
+                self.delete_connector(connector.id)
+            except MLCommonsError as error:
+                if CONNECTOR_IN_USE not in error.what:
+                    raise
+                logger.warning(
+                    "connector %s shares a piece of its id with %s and cannot be "
+                    "made again (%s); deleting it waits for those models",
+                    connector.id,
+                    shared,
+                    error.what,
+                )
+                return connector
+            logger.info(
+                "connector %s shared a piece of its id with %s; made it again",
+                connector.id,
+                shared,
+            )
+            connector = self.create_connector(blueprint, distinct=False)
+        raise KitError(
+            f"connector {connector.name} ({connector.id}) still shares a piece of "
+            f"its id with other connectors after {attempts} attempts",
+            "create it again in a minute; OpenSearch's ids change with the clock",
+        )
+
+    def _pieces(self, ids: list[str]) -> list[set[str]]:
+        """Each id cut into pieces the way ML Commons' model search cuts it."""
+        reply = self._call(
+            "analyze connector ids",
+            self.client.indices.analyze,
+            body={"analyzer": "standard", "text": ids},
+        )
+        pieces: list[set[str]] = [set() for _ in ids]
+        # The analyzer puts the values end to end, one offset apart.
+        starts, at = [], 0
+        for value in ids:
+            starts.append(at)
+            at += len(value) + 1
+        for token in reply["tokens"]:
+            pieces[bisect_right(starts, token["start_offset"]) - 1].add(token["token"])
+        return pieces
 
     def find_connectors(self, name: str) -> list[Connector]:
         hits = self._search(self._api.search_connectors, {"name.keyword": name})

@@ -28,7 +28,10 @@ from ._blueprints import CLAUDE_MODEL, mask_access_key
 from ._connection import ML_CONFIG_INDEX
 from ._errors import CredentialsError, KitError, MLCommonsError
 
-__all__ = ["task_failed", "translate"]
+__all__ = ["CONNECTOR_IN_USE", "task_failed", "translate"]
+
+# How a refused connector delete reads once translated.
+CONNECTOR_IN_USE = "cannot be deleted while models use it"
 
 _REMOTE_PREFIX = "Error from remote service:"
 _ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
@@ -200,7 +203,7 @@ def _connector_in_use(failure: _Failure) -> KitError | None:
         )
     return _mlcommons(
         failure,
-        f"The connector cannot be deleted while models use it: {models}",
+        f"The connector {CONNECTOR_IN_USE}: {models}",
         f"delete model {models} first, or update it to use another connector",
     )
 

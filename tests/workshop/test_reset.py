@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -143,26 +142,33 @@ def test_reset_from_the_command_line_removes_one_attendee_and_says_where_edits_w
     notebook.write_text(_notebook("ana was here"))
     try:
         deploy(client, ana, question=None)
-        # ML Commons matches connector ids by their parts when it checks a
-        # connector for models, and ids made within about a second share
-        # some: bob's model would hold ana's connector (see flow.cleanup).
-        time.sleep(2)
         kept = deploy(client, bob, question=None)
+        env = environment(opensearch_url, emulator.url)
 
         done = kit(
-            environment(opensearch_url, emulator.url),
-            "reset", "--attendee", ana.prefix, "--repo", str(clone),
+            env, "reset", "--attendee", ana.prefix, "--repo", str(clone)
         )  # fmt: skip
 
-        assert done.returncode == 0, done.stderr
         assert "restored notebooks/01-settings.ipynb" in done.stdout
         assert f"your edited copies are in {clone}/notebooks/.edited/" in done.stdout
-        assert f"model {ana.model}" in done.stdout
         kept_aside = list((clone / "notebooks" / ".edited").glob("*/01-settings.ipynb"))
         assert [path.read_text() for path in kept_aside] == [_notebook("ana was here")]
         assert notebook.read_text() == _notebook("settings")
-        assert inventory(client, ana).empty
+        assert inventory(client, ana).models == []
         assert [model.id for model in inventory(client, bob).models] == [kept.model.id]
+        if done.returncode != 0:
+            # Only when ana's and bob's connector ids share a piece and bob's
+            # had its model first (see MLCommons.connector_lookalikes): the
+            # kit names bob's model, and the reset completes once it is gone.
+            assert f"for models on other connectors ({kept.model.id})" in done.stderr
+            cleanup(client, bob)
+            done = kit(
+                env, "reset", "--attendee", ana.prefix, "--no-notebooks"
+            )  # fmt: skip
+        else:
+            assert f"model {ana.model}" in done.stdout
+        assert done.returncode == 0, done.stderr
+        assert inventory(client, ana).empty
     finally:
         cleanup(client, ana)
         cleanup(client, bob)

@@ -1,0 +1,130 @@
+"""Connectors whose ids ML Commons mistakes for each other, on the real node.
+
+ML Commons finds a connector's models with a full-text match on their
+``connector_id``, so a model on a connector whose id shares a piece with
+another's blocks deleting the other. OpenSearch chooses the ids; to get a pair
+on demand, a test stores a copy of a connector under the same id in the other
+case, which the analyzer lowers to the same pieces.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import pytest
+from opensearchpy import OpenSearch
+
+from helpers._blueprints import ConnectorBlueprint, jurassic2_blueprint
+from helpers._errors import MLCommonsError
+from helpers._kit import KitNames, resolve_credentials
+from helpers._mlcommons import Connector, MLCommons
+from helpers._translate import CONNECTOR_IN_USE
+from helpers.emulator import EmulatorServer
+
+pytestmark = pytest.mark.node
+
+CONNECTORS = ".plugins-ml-connector"
+
+
+@pytest.fixture
+def blueprint(names: KitNames, emulator: EmulatorServer) -> ConnectorBlueprint:
+    made = jurassic2_blueprint(resolve_credentials(), endpoint=emulator.url)
+    made["name"] = names.connector
+    return made
+
+
+def twin_of(client: OpenSearch, connector: Connector) -> str:
+    """Store a copy of ``connector`` under its id with every letter's case swapped."""
+    twin = connector.id.swapcase()
+    assert twin != connector.id
+    with warnings.catch_warnings():
+        # OpenSearch warns that direct access to a system index is deprecated.
+        warnings.simplefilter("ignore")
+        source = client.get(index=CONNECTORS, id=connector.id)["_source"]
+        client.index(index=CONNECTORS, id=twin, body=source, refresh=True)
+    return twin
+
+
+def model_on(ml: MLCommons, names: KitNames, connector_id: str) -> str:
+    group = ml.register_model_group(names.model_group)
+    task = ml.register_model(names.model, group_id=group.id, connector_id=connector_id)
+    assert task.model_id is not None
+    return task.model_id
+
+
+def test_ml_commons_holds_a_connector_for_a_model_on_its_lookalike(
+    client: OpenSearch, ml: MLCommons, names: KitNames, blueprint: ConnectorBlueprint
+) -> None:
+    connector = ml.create_connector(blueprint, distinct=False)
+    twin = twin_of(client, connector)
+    model_id = model_on(ml, names, twin)
+
+    assert twin in ml.connector_lookalikes(connector.id)
+    assert ml.get_model(model_id).connector_id == twin
+    with pytest.raises(MLCommonsError, match=CONNECTOR_IN_USE) as refused:
+        ml.delete_connector(connector.id)
+    assert model_id in refused.value.what
+
+
+def test_a_connector_with_a_lookalike_is_made_again_under_a_new_id(
+    client: OpenSearch, ml: MLCommons, names: KitNames, blueprint: ConnectorBlueprint
+) -> None:
+    connector = ml.create_connector(blueprint, distinct=False)
+    twin = twin_of(client, connector)
+
+    made = ml.make_distinct(connector, blueprint)
+
+    assert made.id != connector.id and made.name == connector.name
+    assert twin not in ml.connector_lookalikes(made.id)
+    assert {found.id for found in ml.find_connectors(names.connector)} == {
+        made.id,
+        twin,
+    }
+    with pytest.raises(MLCommonsError) as gone:
+        ml.get_connector(connector.id)
+    assert gone.value.status == 404
+    # The new connector can go while the twin's model exists.
+    model_on(ml, names, twin)
+    ml.delete_connector(made.id)
+
+
+def test_a_connector_whose_lookalike_has_a_model_stays_with_a_warning(
+    client: OpenSearch,
+    ml: MLCommons,
+    names: KitNames,
+    blueprint: ConnectorBlueprint,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    connector = ml.create_connector(blueprint, distinct=False)
+    twin = twin_of(client, connector)
+    model_id = model_on(ml, names, twin)
+
+    with caplog.at_level(logging.WARNING, logger="helpers"):
+        kept = ml.make_distinct(connector, blueprint)
+
+    assert kept == connector
+    assert ml.get_connector(connector.id).id == connector.id
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(twin in line and model_id in line for line in warned), warned
+
+
+def test_create_connector_makes_a_connector_with_a_lookalike_again(
+    ml: MLCommons,
+    names: KitNames,
+    blueprint: ConnectorBlueprint,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str] = []
+    real = ml.connector_lookalikes
+
+    def first_has_one(connector_id: str) -> list[str]:
+        seen.append(connector_id)
+        return ["a-lookalike"] if len(seen) == 1 else real(connector_id)
+
+    monkeypatch.setattr(ml, "connector_lookalikes", first_has_one)
+
+    made = ml.create_connector(blueprint)
+
+    assert len(seen) == 2 and made.id == seen[1] != seen[0]
+    assert [found.id for found in ml.find_connectors(names.connector)] == [made.id]
