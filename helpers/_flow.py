@@ -39,16 +39,9 @@ T = TypeVar("T")
 
 # ML Commons' words when a node already runs its limit of tasks.
 _BUSY = "exceed max running task limit"
-# A deploy that failed on some nodes only: on a fresh multi-node cluster a node
-# may time out fetching ML Commons' master key; deploying again completes it.
-_PARTLY = "ended COMPLETED_WITH_ERROR"
-_STUCK = "Duplicate deploy model task"
-# A deploy that failed as a whole, as one can on a cluster that just started.
-_FAILED = "(model_state DEPLOY_FAILED)"
 # A new cluster makes ML Commons' master key on first use, and a node that
 # waits for it too long refuses the connector it was to encrypt.
 _NO_KEY = "has not loaded its master key"
-# The kit's translation of ML Commons' refusal to delete a connector in use.
 
 
 @dataclass(frozen=True)
@@ -119,7 +112,7 @@ def deploy(
         lambda: _reuse_or_register_model(ml, model_name, group, connector),
     )
     if model.state != "DEPLOYED":
-        model = _deploy(ml, model)
+        model = ml.deploy(model.id)
     answer = ml.predict(model.id, question) if question else None
     return Deployment(group, connector, model, answer)
 
@@ -234,42 +227,6 @@ def _when_not_busy(what: str, call: Callable[[], T]) -> T:
         call,
         fix="wait for the cluster's other ML tasks (GET _plugins/_ml/tasks/_search), "
         "or raise plugins.ml_commons.max_ml_task_per_node",
-    )
-
-
-def _deploy(ml: MLCommons, model: Model) -> Model:
-    """Deploy, again while ML Commons is busy, already deploying, or failed on a node.
-
-    Before each attempt the model's state is read: a deploy that another task
-    (ML Commons' own sync-up, or an earlier attempt) finished counts as done.
-    """
-
-    def attempt() -> Poll[Model]:
-        current = ml.get_model(model.id)
-        if current.state == "DEPLOYED":
-            return Poll(True, "DEPLOYED", current)
-        try:
-            return Poll(True, "DEPLOYED", ml.deploy(model.id))
-        except MLCommonsError as error:
-            text = str(error)
-            refusals = (_BUSY, _PARTLY, _STUCK, _FAILED)
-            if not any(refusal in text for refusal in refusals):
-                raise
-            # "Duplicate deploy" means a deploy of the model is under way: ML
-            # Commons' own after a restart (wait for it), or one that failed on
-            # a node that still counts it as running (an undeploy clears that).
-            if _STUCK in text and ml.get_model(model.id).state != "DEPLOYING":
-                ml.undeploy(model.id)
-            return Poll(False, error.what)
-
-    return wait_for(
-        attempt,
-        what=f"deploying {model.name}",
-        timeout=180,
-        interval=1,
-        fix=f"look at the model's tasks: POST _plugins/_ml/tasks/_search with "
-        f'{{"query": {{"term": {{"model_id": "{model.id}"}}}}}}',
-        progress=False,
     )
 
 

@@ -8,6 +8,8 @@ Every wait (tasks, deploy, undeploy) uses :func:`helpers.wait_for`.
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConflictError, NotFoundError, TransportError
 
 from ._blueprints import ConnectorBlueprint, predict_parameters
-from ._errors import KitError, MLCommonsError
+from ._errors import KitError, MLCommonsError, WaitTimeout
 from ._settings import server_version
 from ._translate import CONNECTOR_IN_USE, task_failed, translate
 from ._wait import Poll, wait_for
@@ -38,6 +40,14 @@ T = TypeVar("T")
 _DEPLOYED = "DEPLOYED"
 # A model whose deploy failed is not deployed either: undeploying it is done.
 _UNDEPLOYED_STATES = {"UNDEPLOYED", "REGISTERED", "DEPLOY_FAILED"}
+_DUPLICATE = "Duplicate deploy model task"
+# How each refusal or failure that deploying again clears reads once translated.
+_DEPLOY_AGAIN = (
+    "exceed max running task limit",
+    "ended COMPLETED_WITH_ERROR",
+    _DUPLICATE,
+    "(model_state DEPLOY_FAILED)",
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,8 @@ class MLCommons:
         # opensearch-py's type hints do not declare its ``ml`` namespace.
         self._api: Any = cast(Any, client).ml
         self._version: str | None = None
+        # Seconds a model may stay DEPLOYING before its deploy counts as stuck.
+        self.stuck_after = 30.0
 
     @property
     def opensearch_version(self) -> str:
@@ -178,9 +190,14 @@ class MLCommons:
     ) -> Connector:
         """Create a connector; by default one ML Commons cannot mistake for another.
 
-        See :meth:`make_distinct`; ``distinct=False`` keeps whatever id
-        OpenSearch gives.
+        With ``distinct`` (see :meth:`connector_lookalikes`), it first waits
+        for a moment when new ids share no piece with the existing connectors'
+        (:meth:`wait_for_distinct_ids`), then makes the connector again if its
+        id still shares one (:meth:`make_distinct`). ``distinct=False`` keeps
+        whatever id OpenSearch gives.
         """
+        if distinct:
+            self.wait_for_distinct_ids()
         reply = self._call(
             f"create connector {blueprint['name']!r}",
             self._api.create_connector,
@@ -188,6 +205,86 @@ class MLCommons:
         )
         connector = Connector(reply["connector_id"], blueprint["name"], dict(blueprint))
         return self.make_distinct(connector, blueprint) if distinct else connector
+
+    def wait_for_distinct_ids(self, *, timeout: float = 75) -> bool:
+        """Wait until ids OpenSearch makes now share no piece with a connector's.
+
+        Part of every id comes from the clock's high bits, which change about
+        once a minute; while that part holds a ``-``, every new id shares a
+        piece with every id made in the same minute, and making a connector
+        again would not help. This reads the current ids from a model group
+        made and deleted at once, and waits while they share a piece with an
+        existing connector's. Returns whether they stopped sharing within
+        ``timeout``; if not, the connector is made anyway, as it would have
+        been without the check.
+        """
+        probes: list[str] = []
+
+        def attempt() -> Poll[bool]:
+            known = self._connector_ids()
+            if not known:
+                return Poll(True, "no connectors", True)
+            probe = self._probe_id()
+            probes.append(probe)
+            pieces = self._pieces([probe, *known])
+            shared = [
+                other
+                for other, theirs in zip(known, pieces[1:], strict=True)
+                if theirs & pieces[0]
+            ]
+            if not shared:
+                return Poll(True, "new ids share no piece", True)
+            if len(probes) == 1:
+                logger.info(
+                    "ids made now share a piece with connector(s) %s; waiting for "
+                    "the clock to move on (up to %.0f s)",
+                    ", ".join(shared),
+                    timeout,
+                )
+            return Poll(False, f"ids made now look like {', '.join(shared)}")
+
+        try:
+            return wait_for(
+                attempt,
+                what="new ids to share no piece with a connector's",
+                timeout=timeout,
+                interval=5,
+                max_interval=5,
+                progress=False,
+            )
+        except WaitTimeout:
+            logger.warning(
+                "ids made now still share a piece with other connectors' after "
+                "%.0f s; making the connector anyway",
+                timeout,
+            )
+            return False
+
+    def _probe_id(self) -> str:
+        """An id OpenSearch makes now: that of a model group, deleted at once."""
+        group = self._call(
+            "register a model group to read the id clock",
+            self._api.register_model_group,
+            body={
+                "name": f"kit-id-probe-{uuid.uuid4().hex}",
+                "description": "made and deleted by the kit to read new ids",
+            },
+        )["model_group_id"]
+        self.delete_model_group(group)
+        return str(group)
+
+    def _connector_ids(self) -> list[str]:
+        try:
+            reply = self._call(
+                "list connector ids",
+                self._api.search_connectors,
+                body={"query": {"match_all": {}}, "_source": False, "size": 10_000},
+            )
+        except KitError as error:
+            if isinstance(error.__cause__, NotFoundError):
+                return []
+            raise
+        return [hit["_id"] for hit in reply["hits"]["hits"]]
 
     def connector_lookalikes(self, connector_id: str) -> list[str]:
         """Other connectors that ML Commons can mistake for this one.
@@ -202,12 +299,7 @@ class MLCommons:
         piece often enough that a room of attendees meets it. Returns the ids
         of existing connectors that share a piece with ``connector_id``.
         """
-        hits = self._call(
-            "list connector ids",
-            self._api.search_connectors,
-            body={"query": {"match_all": {}}, "_source": False, "size": 10_000},
-        )["hits"]["hits"]
-        others = [hit["_id"] for hit in hits if hit["_id"] != connector_id]
+        others = [found for found in self._connector_ids() if found != connector_id]
         if not others:
             return []
         ours = self._pieces([connector_id])[0]
@@ -350,8 +442,58 @@ class MLCommons:
         )
         return Model.from_reply(model_id, reply)
 
-    def deploy(self, model_id: str, *, timeout: float = 120) -> Model:
-        """Deploy and wait until the model is DEPLOYED."""
+    def deploy(self, model_id: str, *, timeout: float = 180) -> Model:
+        """Deploy and wait until the model is DEPLOYED, through ML Commons' stumbles.
+
+        A model that is DEPLOYED already is left as it is, and one that is
+        DEPLOYING (a deploy sent from Dev Tools, or ML Commons' own after a
+        restart) is waited for; a deploy that stays DEPLOYING for
+        ``stuck_after`` seconds is undone and sent again. These refusals and
+        failures are met by deploying again:
+
+        - "exceed max running task limit": a node runs ten ML tasks at most;
+        - a deploy task that ends COMPLETED_WITH_ERROR, or a model that ends
+          DEPLOY_FAILED: on a cluster that has just started, a node can time
+          out fetching ML Commons' master key;
+        - "Duplicate deploy model task": a deploy of the model is under way,
+          or failed on a node that still counts it as running, which an
+          undeploy clears.
+        """
+        deploying_since: list[float] = []
+
+        def attempt() -> Poll[Model]:
+            current = self.get_model(model_id)
+            if current.state == _DEPLOYED:
+                return Poll(True, _DEPLOYED, current)
+            if current.state == "DEPLOYING":
+                deploying_since[:] = deploying_since or [time.monotonic()]
+                if time.monotonic() - deploying_since[0] < self.stuck_after:
+                    return Poll(False, "model_state DEPLOYING")
+                logger.info("model %s stays DEPLOYING; deploying again", model_id)
+                self.undeploy(model_id)
+            deploying_since.clear()
+            try:
+                return Poll(True, _DEPLOYED, self._deploy_once(model_id))
+            except MLCommonsError as error:
+                if not any(refusal in str(error) for refusal in _DEPLOY_AGAIN):
+                    raise
+                if _DUPLICATE in str(error):
+                    if self.get_model(model_id).state != "DEPLOYING":
+                        self.undeploy(model_id)
+                logger.info("deploying model %s again: %s", model_id, error.what)
+                return Poll(False, error.what)
+
+        return wait_for(
+            attempt,
+            what=f"deploying model {model_id}",
+            timeout=timeout,
+            interval=1,
+            fix="look at the model's tasks: POST _plugins/_ml/tasks/_search with "
+            f'{{"query": {{"term": {{"model_id": "{model_id}"}}}}}}',
+            progress=False,
+        )
+
+    def _deploy_once(self, model_id: str, *, timeout: float = 120) -> Model:
         reply = self._call(
             f"deploy model {model_id}", self._api.deploy_model, model_id=model_id
         )

@@ -1,16 +1,25 @@
-"""What several test suites share: the kit's environment and trusted endpoints."""
+"""What several test suites share: environment, trusted endpoints, notebook runs."""
 
 from __future__ import annotations
 
 import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
 
 from opensearchpy import OpenSearch
 
+from helpers import MLCommons, kit_names
 from helpers._settings import (
     TRUSTED_ENDPOINTS,
     trusted_endpoint_pattern,
     trusted_patterns,
 )
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+KERNEL_NAME = "opensearch-bedrock-kit"
 
 # What the kit reads from the environment; the tests set each one themselves.
 KIT_ENVIRONMENT = (
@@ -54,3 +63,46 @@ def kit_environment(
         **extra,
     )
     return env
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One pass over the notebooks: its prefix, parameters and artifact folder."""
+
+    prefix: str
+    parameters: dict[str, str]
+    artifacts: Path
+
+
+def new_run(
+    kind: str, artifacts_root: Path, opensearch_url: str, emulator_url: str
+) -> NotebookRun:
+    token = secrets.token_hex(4)
+    prefix = f"{kind}-{token}"
+    artifacts = artifacts_root / prefix
+    artifacts.mkdir(parents=True)
+    parameters = {
+        "mode": "offline",
+        "opensearch_url": opensearch_url,
+        "emulator_url": emulator_url,
+        "prefix": prefix,
+    }
+    return NotebookRun(prefix, parameters, artifacts)
+
+
+def delete_kit_resources(client: OpenSearch, prefix: str) -> None:
+    """Delete what the notebooks of ``prefix`` made, including notebook 06's."""
+    ml = MLCommons(client)
+    for names in (kit_names(prefix), kit_names(f"{prefix}-cli")):
+        for name in (names.model, names.current_model):
+            for model in ml.find_models(name):
+                # Search results can lag behind a deployment; GET cannot.
+                if ml.get_model(model.id).state not in ("REGISTERED", "UNDEPLOYED"):
+                    ml.undeploy(model.id)
+                ml.delete_model(model.id)
+        for name in (names.connector, names.current_connector):
+            for connector in ml.find_connectors(name):
+                ml.delete_connector(connector.id)
+        group = ml.find_model_group(names.model_group)
+        if group is not None and not ml.find_models_in_group(group.id):
+            ml.delete_model_group(group.id)

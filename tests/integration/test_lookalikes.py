@@ -10,6 +10,7 @@ case, which the analyzer lowers to the same pieces.
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 
 import pytest
@@ -128,3 +129,54 @@ def test_create_connector_makes_a_connector_with_a_lookalike_again(
 
     assert len(seen) == 2 and made.id == seen[1] != seen[0]
     assert [found.id for found in ml.find_connectors(names.connector)] == [made.id]
+
+
+def test_connectors_wait_while_new_ids_would_share_a_piece(
+    ml: MLCommons,
+    blueprint: ConnectorBlueprint,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    existing = ml.create_connector(blueprint, distinct=False)
+    # While the clock's slow part holds a "-", every id made looks like
+    # another; the probe plays that minute for its first read.
+    probes: list[str] = []
+    real_probe = ml._probe_id
+
+    def probe() -> str:
+        probes.append(real_probe())
+        return existing.id.swapcase() if len(probes) == 1 else probes[-1]
+
+    monkeypatch.setattr(ml, "_probe_id", probe)
+
+    assert ml.wait_for_distinct_ids(timeout=30) is True
+    assert len(probes) == 2
+    assert probe_groups_left(ml) == []
+
+
+def probe_groups_left(ml: MLCommons) -> list[str]:
+    """The probes' model groups a search still finds, a few seconds on."""
+    give_up = time.monotonic() + 5
+    while True:
+        reply = ml.client.ml.search_model_group(  # type: ignore[attr-defined]
+            body={"query": {"prefix": {"name.keyword": "kit-id-probe-"}}}
+        )
+        left = [hit["_id"] for hit in reply["hits"]["hits"]]
+        if not left or time.monotonic() > give_up:
+            return left
+        time.sleep(0.2)
+
+
+def test_a_minute_of_lookalike_ids_ends_in_a_warning_and_the_connector_is_made(
+    ml: MLCommons,
+    blueprint: ConnectorBlueprint,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    existing = ml.create_connector(blueprint, distinct=False)
+    monkeypatch.setattr(ml, "_probe_id", lambda: existing.id.swapcase())
+
+    with caplog.at_level(logging.WARNING, logger="helpers"):
+        waited = ml.wait_for_distinct_ids(timeout=1)
+
+    assert waited is False
+    assert any("making the connector anyway" in r.getMessage() for r in caplog.records)

@@ -7,7 +7,9 @@ exactly what reached the model.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from opensearchpy import OpenSearch
@@ -135,6 +137,76 @@ def test_a_deployed_jurassic2_model_answers_in_the_verbose_shape(
     assert answer.data["prompt"]["text"] == QUESTION
     assert answer.data["completions"][0]["data"]["text"].strip()
     assert answer.text == answer.data["completions"][0]["data"]["text"]
+
+
+def deploy_tasks(ml: MLCommons, model_id: str, *, give_up: float = 0) -> list[str]:
+    give_up = give_up or time.monotonic() + 5
+    reply = ml.client.ml.search_tasks(
+        body={
+            "query": {
+                "bool": {
+                    "filter": [
+                        {"term": {"model_id": model_id}},
+                        {"term": {"task_type": "DEPLOY_MODEL"}},
+                    ]
+                }
+            }
+        }
+    )
+    found = [hit["_id"] for hit in reply["hits"]["hits"]]
+    # A search sees a task after the next refresh.
+    if not found and time.monotonic() < give_up:
+        time.sleep(0.2)
+        return deploy_tasks(ml, model_id, give_up=give_up)
+    return found
+
+
+def test_deploy_after_a_deploy_from_dev_tools_waits_for_it_and_sends_none(
+    ml: MLCommons, names: KitNames, emulator: EmulatorServer
+) -> None:
+    _, _, model = register(ml, names, emulator)
+    sent = ml.client.ml.deploy_model(model_id=model.id)
+
+    deployed = ml.deploy(model.id)
+
+    assert deployed.state == "DEPLOYED"
+    assert deploy_tasks(ml, model.id) == [sent["task_id"]]
+
+
+def test_a_model_that_stays_deploying_is_undeployed_and_deployed_again(
+    ml: MLCommons,
+    names: KitNames,
+    emulator: EmulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, _, model = register(ml, names, emulator)
+    # ML Commons leaves a model DEPLOYING when a node fails it in some ways;
+    # here the model only reads that way for a few seconds.
+    real_get_model = ml.get_model
+    until = time.monotonic() + 2
+
+    def stuck(model_id: str) -> Model:
+        found = real_get_model(model_id)
+        if time.monotonic() < until:
+            return replace(found, state="DEPLOYING")
+        return found
+
+    monkeypatch.setattr(ml, "get_model", stuck)
+    undeploys: list[str] = []
+    real_undeploy = ml.undeploy
+
+    def undeploy(model_id: str) -> Model:
+        undeploys.append(model_id)
+        return real_undeploy(model_id)
+
+    monkeypatch.setattr(ml, "undeploy", undeploy)
+    ml.stuck_after = 1
+
+    deployed = ml.deploy(model.id)
+
+    assert deployed.state == "DEPLOYED"
+    assert undeploys == [model.id]
+    assert len(deploy_tasks(ml, model.id)) == 1
 
 
 def test_the_post_process_update_leaves_only_the_answer_text(

@@ -14,33 +14,36 @@ directory, ``kit-artifacts/notebooks/``).
 from __future__ import annotations
 
 import os
-import secrets
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from kit_support import (
+    KERNEL_NAME,
+    NOTEBOOK_DIR,
+    NOTEBOOKS,
+    REPO_ROOT,
+    NotebookRun,
+    delete_kit_resources,
+    new_run,
+)
 from opensearchpy import OpenSearch
 
-from helpers import MLCommons, kit_names
 from helpers._settings import TRUSTED_ENDPOINTS, trusted_endpoint_pattern
 from helpers.emulator import EmulatorConfig, EmulatorServer
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK_DIR = REPO_ROOT / "notebooks"
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-KERNEL_NAME = "opensearch-bedrock-kit"
+__all__ = [
+    "KERNEL_NAME",
+    "NOTEBOOKS",
+    "NOTEBOOK_DIR",
+    "REPO_ROOT",
+    "NotebookRun",
+    "delete_kit_resources",
+    "new_run",
+]
+
 SANITIZE_FILE = Path(__file__).with_name("sanitize.cfg")
-
-
-@dataclass(frozen=True)
-class NotebookRun:
-    """One pass over the notebooks: its prefix, parameters and artifact folder."""
-
-    prefix: str
-    parameters: dict[str, str]
-    artifacts: Path
 
 
 @pytest.fixture(scope="session")
@@ -104,40 +107,6 @@ def notebook_emulator(notebook_client: OpenSearch) -> Iterator[str]:
                 else:
                     os.environ[key] = value
             forget_trusted_endpoint(notebook_client, server.url)
-
-
-def new_run(
-    kind: str, artifacts_root: Path, opensearch_url: str, emulator_url: str
-) -> NotebookRun:
-    token = secrets.token_hex(4)
-    prefix = f"{kind}-{token}"
-    artifacts = artifacts_root / prefix
-    artifacts.mkdir(parents=True)
-    parameters = {
-        "mode": "offline",
-        "opensearch_url": opensearch_url,
-        "emulator_url": emulator_url,
-        "prefix": prefix,
-    }
-    return NotebookRun(prefix, parameters, artifacts)
-
-
-def delete_kit_resources(client: OpenSearch, prefix: str) -> None:
-    """Delete what the notebooks of ``prefix`` made, including notebook 06's."""
-    ml = MLCommons(client)
-    for names in (kit_names(prefix), kit_names(f"{prefix}-cli")):
-        for name in (names.model, names.current_model):
-            for model in ml.find_models(name):
-                # Search results can lag behind a deployment; GET cannot.
-                if ml.get_model(model.id).state not in ("REGISTERED", "UNDEPLOYED"):
-                    ml.undeploy(model.id)
-                ml.delete_model(model.id)
-        for name in (names.connector, names.current_connector):
-            for connector in ml.find_connectors(name):
-                ml.delete_connector(connector.id)
-        group = ml.find_model_group(names.model_group)
-        if group is not None and not ml.find_models_in_group(group.id):
-            ml.delete_model_group(group.id)
 
 
 def forget_trusted_endpoint(client: OpenSearch, endpoint: str) -> None:

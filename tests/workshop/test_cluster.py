@@ -1,15 +1,22 @@
 """The room's three-node cluster: a dedicated ML node, and ML Commons' default kept.
 
 Starts :class:`helpers.node.LocalCluster` on free loopback ports (about 40 s
-with the node already assembled), runs one attendee's flow on it, and stops it.
+with the node already assembled), runs every notebook on it while it is fresh,
+then one attendee's flow, and stops it.
 """
 
 from __future__ import annotations
 
+import os
 import socket
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
+import nbformat
+import papermill  # type: ignore[import-untyped]
 import pytest
+from kit_support import KERNEL_NAME, NOTEBOOKS, delete_kit_resources, new_run
 from opensearchpy import OpenSearch
 
 from helpers._connection import connect
@@ -76,6 +83,51 @@ def test_the_cluster_has_two_data_nodes_and_one_ml_node(
     assert {node["heap.max"] for node in nodes} == {"512mb"}
     assert ml_nodes(room_client) == ["kit-room-ml"]
     assert room_client.cluster.health()["status"] == "green"
+
+
+def test_every_notebook_runs_in_order_on_the_fresh_cluster(
+    room_cluster: LocalCluster,
+    room_client: OpenSearch,
+    emulator: EmulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A cluster that has just started is where ML Commons stumbles: a node
+    # can time out fetching its master key while a connector is made or a
+    # model deployed. The kernels inherit this environment.
+    monkeypatch.setenv("BEDROCK_ENDPOINT", emulator.url)
+    monkeypatch.setenv("KIT_PROGRESS", "0")
+    monkeypatch.setenv("KIT_HEADLESS", "1")
+    artifacts = Path(
+        os.environ.get("KIT_ARTIFACTS") or Path(tempfile.gettempdir(), "kit-artifacts"),
+        "room-notebooks",
+    )
+    run = new_run("room", artifacts, room_cluster.url, emulator.url)
+    try:
+        for notebook in NOTEBOOKS:
+            papermill.execute_notebook(
+                str(notebook),
+                str(run.artifacts / notebook.name),
+                parameters=run.parameters,
+                kernel_name=KERNEL_NAME,
+                cwd=str(run.artifacts),
+                progress_bar=False,
+                execution_timeout=300,
+            )
+    finally:
+        delete_kit_resources(room_client, run.prefix)
+        distrust(room_client, emulator.url)
+
+    setup = nbformat.read(run.artifacts / "00-setup.ipynb", as_version=4)
+    printed = "".join(
+        output.get("text", "")
+        for cell in setup.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    assert "ML node(s): kit-room-ml." in printed
+    assert "only_run_on_ml_node keeps its value" in printed
+    for names in (kit_names(run.prefix), kit_names(f"{run.prefix}-cli")):
+        assert inventory(room_client, names).empty
 
 
 def test_the_tutorial_settings_keep_only_run_on_ml_node_and_a_model_answers(
