@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+import papermill  # type: ignore[import-untyped]
 from opensearchpy import OpenSearch
 
 from helpers import MLCommons, kit_names
@@ -106,3 +107,18 @@ def delete_kit_resources(client: OpenSearch, prefix: str) -> None:
         group = ml.find_model_group(names.model_group)
         if group is not None and not ml.find_models_in_group(group.id):
             ml.delete_model_group(group.id)
+
+
+def run_notebooks(run: NotebookRun, *, cell_timeout: int = 120) -> None:
+    """Run every notebook in order; the executed copies go to the run's folder."""
+
+    for notebook in NOTEBOOKS:
+        papermill.execute_notebook(
+            str(notebook),
+            str(run.artifacts / notebook.name),
+            parameters=run.parameters,
+            kernel_name=KERNEL_NAME,
+            cwd=str(run.artifacts),
+            progress_bar=False,
+            execution_timeout=cell_timeout,
+        )

@@ -24,16 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import papermill  # type: ignore[import-untyped]
 import pytest
 from integration._support import KIT_ENVIRONMENT, distrust
-from notebooks.conftest import (
-    KERNEL_NAME,
-    NOTEBOOKS,
-    delete_kit_resources,
-    forget_trusted_endpoint,
-    new_run,
-)
+from kit_support import NOTEBOOKS, delete_kit_resources, new_run, run_notebooks
+from notebooks.conftest import forget_trusted_endpoint
 from opensearchpy import OpenSearch
 
 from helpers._config import KIT_HOME
@@ -226,16 +220,7 @@ def executed_notebooks(
         env.setenv("KIT_PROGRESS", "0")
         run = new_run("canary", root, opensearch_url, emulator.url)
         try:
-            for notebook in NOTEBOOKS:
-                papermill.execute_notebook(
-                    str(notebook),
-                    str(run.artifacts / notebook.name),
-                    parameters=run.parameters,
-                    kernel_name=KERNEL_NAME,
-                    cwd=str(run.artifacts),
-                    progress_bar=False,
-                    execution_timeout=120,
-                )
+            run_notebooks(run)
             yield run.artifacts
         finally:
             delete_kit_resources(client, run.prefix)

@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
-import papermill  # type: ignore[import-untyped]
 import pytest
-from kit_support import KERNEL_NAME, NOTEBOOKS, delete_kit_resources, new_run
+from kit_support import delete_kit_resources, new_run, run_notebooks
 from opensearchpy import OpenSearch
 
 from helpers._connection import connect
@@ -103,16 +102,7 @@ def test_every_notebook_runs_in_order_on_the_fresh_cluster(
     )
     run = new_run("room", artifacts, room_cluster.url, emulator.url)
     try:
-        for notebook in NOTEBOOKS:
-            papermill.execute_notebook(
-                str(notebook),
-                str(run.artifacts / notebook.name),
-                parameters=run.parameters,
-                kernel_name=KERNEL_NAME,
-                cwd=str(run.artifacts),
-                progress_bar=False,
-                execution_timeout=300,
-            )
+        run_notebooks(run, cell_timeout=300)
     finally:
         delete_kit_resources(room_client, run.prefix)
         distrust(room_client, emulator.url)
