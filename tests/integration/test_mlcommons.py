@@ -209,6 +209,68 @@ def test_a_model_that_stays_deploying_is_undeployed_and_deployed_again(
     assert len(deploy_tasks(ml, model.id)) == 1
 
 
+@pytest.mark.parametrize(
+    ("failure", "undeployed_first"),
+    [
+        # A node of a cluster that has just started timed out fetching the
+        # master key; the task's translation reads like this.
+        ("The deploy model task for model m ended COMPLETED_WITH_ERROR: ...", False),
+        ("Duplicate deploy model task", True),
+        ("exceed max running task limit", False),
+        ("model m failed to deploy (model_state DEPLOY_FAILED)", False),
+    ],
+)
+def test_a_deploy_that_stumbles_once_is_sent_again(
+    ml: MLCommons,
+    names: KitNames,
+    emulator: EmulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+    undeployed_first: bool,
+) -> None:
+    _, _, model = register(ml, names, emulator)
+    real_deploy_once = ml._deploy_once
+    calls: list[str] = []
+
+    def once_failing(model_id: str, *, timeout: float = 120) -> Model:
+        calls.append("deploy")
+        if len(calls) == 1:
+            raise MLCommonsError(failure, "deploy again")
+        return real_deploy_once(model_id, timeout=timeout)
+
+    real_undeploy = ml.undeploy
+
+    def undeploy(model_id: str) -> Model:
+        calls.append("undeploy")
+        return real_undeploy(model_id)
+
+    monkeypatch.setattr(ml, "_deploy_once", once_failing)
+    monkeypatch.setattr(ml, "undeploy", undeploy)
+
+    deployed = ml.deploy(model.id)
+
+    assert deployed.state == "DEPLOYED"
+    expected = ["deploy", "undeploy", "deploy"] if undeployed_first else ["deploy"] * 2
+    assert calls == expected
+
+
+def test_a_deploy_refused_for_another_reason_is_not_sent_again(
+    ml: MLCommons,
+    names: KitNames,
+    emulator: EmulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, _, model = register(ml, names, emulator)
+
+    def refused(model_id: str, *, timeout: float = 120) -> Model:
+        raise MLCommonsError("You don't have permissions to perform this operation")
+
+    monkeypatch.setattr(ml, "_deploy_once", refused)
+
+    with pytest.raises(MLCommonsError, match="permissions"):
+        ml.deploy(model.id)
+
+
 def test_the_post_process_update_leaves_only_the_answer_text(
     ml: MLCommons, names: KitNames, emulator: EmulatorServer
 ) -> None:
