@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         parse_console,
     )
     from ._errors import (
+        ConnectorHeld,
         ConsoleSyntaxError,
         CredentialsError,
         KitError,
@@ -88,6 +89,7 @@ _HOMES = {
     "Connector": "helpers._mlcommons",
     "ConnectorAction": "helpers._blueprints",
     "ConnectorBlueprint": "helpers._blueprints",
+    "ConnectorHeld": "helpers._errors",
     "ConsoleRequest": "helpers._console",
     "ConsoleSyntaxError": "helpers._errors",
     "CredentialsError": "helpers._errors",
@@ -141,6 +143,7 @@ __all__ = [
     "Connector",
     "ConnectorAction",
     "ConnectorBlueprint",
+    "ConnectorHeld",
     "ConsoleRequest",
     "ConsoleSyntaxError",
     "CredentialsError",

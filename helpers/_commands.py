@@ -50,7 +50,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     status_parser.set_defaults(run=_status)
 
     cleanup_parser = subparsers.add_parser(
-        "cleanup", parents=[common], help="delete what the kit created, nothing else"
+        "cleanup",
+        parents=[common],
+        help="delete what the kit created, nothing else",
+        description="Delete the prefix's models, connectors and model group. Exits "
+        "3 when ML Commons keeps a connector for a model on a lookalike connector "
+        "(everything else is removed; run it again once that model is gone).",
     )
     cleanup_parser.set_defaults(run=_cleanup)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "ConnectorHeld",
     "ConsoleSyntaxError",
     "CredentialsError",
     "KitError",
@@ -18,6 +19,9 @@ class KitError(Exception):
     ``str(error)`` is a sentence that says what happened, with the value involved,
     followed by what to do next when the kit knows it.
     """
+
+    # What the command line exits with when this error ends a command.
+    exit_status = 1
 
     def __init__(self, what: str, fix: str | None = None) -> None:
         self.what = what
@@ -57,6 +61,23 @@ class MLCommonsError(KitError):
     ) -> None:
         self.status = status
         self.body = body
+        super().__init__(what, fix)
+
+
+class ConnectorHeld(MLCommonsError):
+    """ML Commons keeps connectors for models that only look as if they use them.
+
+    Everything else of the cleanup is done; ``connectors`` maps each connector
+    kept to the models (on other connectors) that ML Commons counts against it.
+    The command line exits 3, so a script can tell this from a failure.
+    """
+
+    exit_status = 3
+
+    def __init__(
+        self, what: str, fix: str | None = None, connectors: object = None
+    ) -> None:
+        self.connectors = connectors
         super().__init__(what, fix)
 
 

@@ -22,7 +22,7 @@ from ._blueprints import (
     jurassic2_blueprint,
 )
 from ._connection import wait_until_ready
-from ._errors import KitError, MLCommonsError, WaitTimeout
+from ._errors import ConnectorHeld, MLCommonsError, WaitTimeout
 from ._kit import KitNames, aws_region, bedrock_endpoint, resolve_credentials
 from ._mlcommons import Connector, MLCommons, Model, ModelGroup, Prediction
 from ._settings import apply_tutorial_settings
@@ -39,6 +39,8 @@ T = TypeVar("T")
 
 # ML Commons' words when a node already runs its limit of tasks.
 _BUSY = "exceed max running task limit"
+# Seconds a cleanup tries a connector that ML Commons keeps for models.
+HELD_FOR = 30.0
 # A new cluster makes ML Commons' master key on first use, and a node that
 # waits for it too long refuses the connector it was to encrypt.
 _NO_KEY = "has not loaded its master key"
@@ -133,7 +135,10 @@ def cleanup(client: OpenSearch, names: KitNames) -> Inventory:
     """Undeploy and delete the prefix's models, connectors and group.
 
     Returns what was removed. Models of other prefixes in the same cluster are
-    never touched, even if they use a connector of this prefix.
+    never touched, even if they use a connector of this prefix. A connector
+    that ML Commons keeps for models on lookalike connectors (see
+    :func:`_delete_connector`) stays; everything else goes, and then
+    :class:`~helpers.ConnectorHeld` names what stayed and why.
     """
     ml = MLCommons(client)
     found = inventory(client, names)
@@ -141,27 +146,45 @@ def cleanup(client: OpenSearch, names: KitNames) -> Inventory:
         if model.state in ("DEPLOYED", "PARTIALLY_DEPLOYED", "DEPLOYING"):
             ml.undeploy(model.id)
         ml.delete_model(model.id)
+    held: dict[str, list[str]] = {}
     for connector in found.connectors:
-        _delete_connector(ml, connector)
+        blocking = _delete_connector(ml, connector)
+        if blocking:
+            held[connector.id] = blocking
     if found.group is not None:
         # Models of this group under other names belong to the learner.
         removed = {model.id for model in found.models}
         others = ml.find_models_in_group(found.group.id)
         if all(model.id in removed for model in others):
             ml.delete_model_group(found.group.id)
+    if held:
+        kept = "; ".join(
+            f"{connector_id} for {', '.join(models)}"
+            for connector_id, models in held.items()
+        )
+        raise ConnectorHeld(
+            f"ML Commons refuses to delete connector(s) of prefix {names.prefix!r} "
+            f"for models on other connectors ({kept}): its check matches "
+            "connector ids by their pieces, and ids made within a minute or so "
+            "can share one. Everything else of the prefix is removed",
+            "run the cleanup again once those models are gone; no model uses "
+            "the connector(s) meanwhile",
+            connectors=held,
+        )
     return found
 
 
-def _delete_connector(ml: MLCommons, connector: Connector) -> None:
-    """Delete ``connector``, waiting out ML Commons' view of its models.
+def _delete_connector(ml: MLCommons, connector: Connector) -> list[str]:
+    """Delete ``connector``; the models that keep it if ML Commons will not.
 
     ML Commons finds a connector's models by a search, which sees a deleted
-    model until the next refresh (a second by default). The same search matches
-    connector ids by their pieces (see :meth:`MLCommons.connector_lookalikes`),
-    so a model on a lookalike connector also blocks the delete until that model
-    is gone. The kit makes its connectors distinct when it creates them, which
-    leaves the case of a lookalike that had a model already. If the blocking
-    models are not gone in time, the error names them.
+    model until the next refresh (a second by default): the delete is tried
+    again for ``HELD_FOR`` seconds. The same search matches connector ids by
+    their pieces (see :meth:`MLCommons.connector_lookalikes`), so a model on a
+    lookalike connector also keeps it, until that model is gone. The kit makes
+    its connectors distinct when it creates them, which leaves a lookalike that
+    had a model already. Returns the ids of such models; an empty list when the
+    connector is deleted.
     """
     others: list[str] = []
 
@@ -185,22 +208,16 @@ def _delete_connector(ml: MLCommons, connector: Connector) -> None:
         wait_for(
             attempt,
             what=f"deleting connector {connector.id}",
-            timeout=30,
+            timeout=HELD_FOR,
             interval=0.5,
             fix=f"delete the models that use connector {connector.id} first",
             progress=False,
         )
-    except WaitTimeout as timeout:
+    except WaitTimeout:
         if not others:
             raise
-        raise KitError(
-            f"ML Commons refuses to delete connector {connector.name} "
-            f"({connector.id}) for models on other connectors "
-            f"({', '.join(others)}): its check matches connector ids by their "
-            "pieces, and ids made within a minute or so can share one",
-            "run the cleanup again once those models are gone, or then "
-            f"DELETE /_plugins/_ml/connectors/{connector.id}",
-        ) from timeout
+        return list(others)
+    return []
 
 
 def _stale_or_using(ml: MLCommons, model_id: str, connector_id: str) -> bool:

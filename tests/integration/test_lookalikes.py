@@ -16,12 +16,17 @@ import warnings
 import pytest
 from opensearchpy import OpenSearch
 
+from helpers import _flow
 from helpers._blueprints import ConnectorBlueprint, jurassic2_blueprint
-from helpers._errors import MLCommonsError
+from helpers._cli import main
+from helpers._errors import ConnectorHeld, MLCommonsError
+from helpers._flow import cleanup, deploy, inventory
 from helpers._kit import KitNames, resolve_credentials
 from helpers._mlcommons import Connector, MLCommons
 from helpers._translate import CONNECTOR_IN_USE
 from helpers.emulator import EmulatorServer
+
+from ._support import unique_names
 
 pytestmark = pytest.mark.node
 
@@ -180,3 +185,44 @@ def test_a_minute_of_lookalike_ids_ends_in_a_warning_and_the_connector_is_made(
 
     assert waited is False
     assert any("making the connector anyway" in r.getMessage() for r in caplog.records)
+
+
+def test_cleanup_removes_the_rest_and_names_a_connector_ml_commons_keeps(
+    client: OpenSearch, ml: MLCommons, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine, theirs = unique_names(), unique_names()
+    monkeypatch.setattr(_flow, "HELD_FOR", 2.0)
+    try:
+        made = deploy(client, mine, question=None)
+        # Their connector's id looks like mine, and their model comes second.
+        twin = twin_of(client, made.connector)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            client.update(
+                index=CONNECTORS,
+                id=twin,
+                body={"doc": {"name": theirs.connector}},
+                refresh=True,
+            )
+        their_model = model_on(ml, theirs, twin)
+
+        status = main(["cleanup", "--prefix", mine.prefix])
+        with pytest.raises(ConnectorHeld) as held:
+            cleanup(client, mine)
+
+        assert status == 3
+        assert held.value.connectors == {made.connector.id: [their_model]}
+        assert their_model in str(held.value) and "run the cleanup again" in str(
+            held.value
+        )
+        left = inventory(client, mine)
+        assert (left.models, left.group) == ([], None)
+        assert [connector.id for connector in left.connectors] == [made.connector.id]
+        assert [model.id for model in inventory(client, theirs).models] == [their_model]
+
+        cleanup(client, theirs)
+        assert cleanup(client, mine).connectors[0].id == made.connector.id
+        assert inventory(client, mine).empty
+    finally:
+        cleanup(client, theirs)
+        cleanup(client, mine)
