@@ -41,9 +41,6 @@ T = TypeVar("T")
 _BUSY = "exceed max running task limit"
 # Seconds a cleanup tries a connector that ML Commons keeps for models.
 HELD_FOR = 30.0
-# A new cluster makes ML Commons' master key on first use, and a node that
-# waits for it too long refuses the connector it was to encrypt.
-_NO_KEY = "has not loaded its master key"
 
 
 @dataclass(frozen=True)
@@ -102,13 +99,7 @@ def deploy(
         connector_name, model_name = names.connector, names.model
     blueprint["name"] = connector_name
 
-    connector = _again_while(
-        _NO_KEY,
-        f"creating connector {connector_name}",
-        lambda: _reuse_or_create_connector(ml, blueprint),
-        fix="wait until GET /.plugins-ml-config answers, then deploy again",
-        timeout=60,
-    )
+    connector = _reuse_or_create_connector(ml, blueprint)
     model = _when_not_busy(
         f"registering {model_name}",
         lambda: _reuse_or_register_model(ml, model_name, group, connector),

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import keyword
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -37,6 +38,10 @@ from opensearchpy import TransportError
 from ._console import ConsoleRequest, fill_placeholders, parse_console
 from ._errors import ConsoleSyntaxError
 from ._translate import translate
+
+# How long a request waits out ML Commons loading its master key, in seconds.
+MASTER_KEY_PATIENCE = 60.0
+_NO_MASTER_KEY_YET = "Fetching master key timed out"
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -100,25 +105,35 @@ def send(request: ConsoleRequest, client: Client) -> object:
     """Send one console request; return the decoded response.
 
     Raises the translated :class:`~helpers.KitError` when OpenSearch refuses it
-    or cannot be reached.
+    or cannot be reached. One refusal is waited out instead: on a cluster that
+    has just started, ML Commons may answer "Fetching master key timed out"
+    while a node loads its master key. It created nothing then, so the request
+    is sent again, for up to ``MASTER_KEY_PATIENCE`` seconds.
     """
     logger.info("%s %s", request.method, request.path)
     if request.body is not None and logger.isEnabledFor(logging.DEBUG):
         body = json.dumps(_redacted(request.body), ensure_ascii=False, default=str)
         logger.debug("%s %s body: %s", request.method, request.path, body)
     headers = {"Content-Type": "application/x-ndjson"} if request.ndjson else None
-    try:
-        return client.transport.perform_request(
-            request.method,
-            request.path,
-            params=dict(request.params) or None,
-            body=request.payload(),
-            headers=headers,
-        )
-    except TransportError as error:
-        # The translated error keeps the status and body; the client's own
-        # traceback would only bury its message under transport frames.
-        raise translate(error, url=_cluster_url(client)) from None
+    deadline = time.monotonic() + MASTER_KEY_PATIENCE
+    while True:
+        try:
+            return client.transport.perform_request(
+                request.method,
+                request.path,
+                params=dict(request.params) or None,
+                body=request.payload(),
+                headers=headers,
+            )
+        except TransportError as error:
+            said = f"{error} {error.info}"
+            if _NO_MASTER_KEY_YET in said and time.monotonic() < deadline:
+                logger.info("ML Commons is loading its master key; sending again")
+                time.sleep(1)
+                continue
+            # The translated error keeps the status and body; the client's own
+            # traceback would only bury its message under transport frames.
+            raise translate(error, url=_cluster_url(client)) from None
 
 
 @magics_class

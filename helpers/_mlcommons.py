@@ -19,6 +19,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConflictError, NotFoundError, TransportError
 
 from ._blueprints import ConnectorBlueprint, predict_parameters
+from ._connection import ML_CONFIG_INDEX
 from ._errors import KitError, MLCommonsError, WaitTimeout
 from ._settings import server_version
 from ._translate import CONNECTOR_IN_USE, task_failed, translate
@@ -41,6 +42,7 @@ _DEPLOYED = "DEPLOYED"
 # A model whose deploy failed is not deployed either: undeploying it is done.
 _UNDEPLOYED_STATES = {"UNDEPLOYED", "REGISTERED", "DEPLOY_FAILED"}
 _DUPLICATE = "Duplicate deploy model task"
+_NO_MASTER_KEY_YET = "Fetching master key timed out"
 # How each refusal or failure that deploying again clears reads once translated.
 _DEPLOY_AGAIN = (
     "exceed max running task limit",
@@ -593,10 +595,13 @@ class MLCommons:
     def _call(self, what: str, method: Callable[..., T], **kwargs: Any) -> T:
         """One ML Commons call, its error translated.
 
-        ML Commons updates a model's document from its own background jobs
-        (deploy sync-up, auto-deploy) too; a call that meets one of those
-        updates fails with a version conflict and changed nothing, so it is
-        made again.
+        Two refusals change nothing and pass, so the call is made again:
+
+        - a version conflict: ML Commons updates a model's document from its
+          own background jobs (deploy sync-up, auto-deploy) too;
+        - "Fetching master key timed out": on a cluster that has just started,
+          a node may still be loading ML Commons' master key when a connector
+          is to be encrypted.
         """
         logger.info("%s", what)
         logger.debug("%s: %s", what, _redacted(kwargs.get("body")))
@@ -609,9 +614,22 @@ class MLCommons:
                     raise translate(error, model_id=kwargs.get("model_id")) from error
                 return Poll(False, f"version conflict: {error.error}")
             except TransportError as error:
+                if _NO_MASTER_KEY_YET in f"{error} {error.info}":
+                    return Poll(False, "ML Commons is loading its master key")
                 raise translate(error, model_id=kwargs.get("model_id")) from error
 
-        return wait_for(attempt, what=what, timeout=15, interval=0.2, progress=False)
+        try:
+            return wait_for(
+                attempt, what=what, timeout=60, interval=0.2, progress=False
+            )
+        except WaitTimeout as timeout:
+            if timeout.last_state != "ML Commons is loading its master key":
+                raise
+            raise KitError(
+                f"ML Commons did not load its master key within 60 s ({what})",
+                f"wait until GET /{ML_CONFIG_INDEX} answers on every node, then "
+                "try again; the node's log says why the key does not load",
+            ) from timeout
 
     def _search(
         self,

@@ -354,3 +354,40 @@ def test_a_syntax_error_quotes_the_cell_as_written_not_its_filled_secret() -> No
         assert "{secret}" in str(error)
     else:
         raise AssertionError("the trailing comma should not parse")
+
+
+TIMED_OUT = {"type": "exception", "reason": "Fetching master key timed out."}
+NO_MASTER_KEY = {"error": {**TIMED_OUT, "root_cause": [TIMED_OUT]}, "status": 500}
+
+
+def test_a_request_refused_while_ml_commons_loads_its_master_key_is_sent_again(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_magic.time, "sleep", lambda seconds: None)
+    transport = use(
+        opensearchpy.TransportError(500, "exception", NO_MASTER_KEY),
+        opensearchpy.TransportError(500, "exception", NO_MASTER_KEY),
+        {"connector_id": "abc"},
+    )
+
+    result, _ = run(shell, "%%opensearch made\n" + REQUESTS["connector_create"])
+
+    assert result.error_in_exec is None
+    assert shell.user_ns["made"] == {"connector_id": "abc"}
+    assert len(transport.calls) == 3
+    assert transport.calls[0] == transport.calls[2]
+
+
+def test_a_master_key_that_never_loads_ends_in_the_translated_error(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_magic.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(_magic, "MASTER_KEY_PATIENCE", 0.0)
+    transport = use(opensearchpy.TransportError(500, "exception", NO_MASTER_KEY))
+
+    result, _ = run(shell, "%%opensearch\n" + REQUESTS["connector_create"])
+
+    error = result.error_in_exec
+    assert isinstance(error, MLCommonsError)
+    assert "has not loaded its master key" in str(error)
+    assert len(transport.calls) == 1
