@@ -139,6 +139,12 @@ def test_a_deployed_jurassic2_model_answers_in_the_verbose_shape(
     assert answer.text == answer.data["completions"][0]["data"]["text"]
 
 
+@pytest.fixture
+def model(ml: MLCommons, names: KitNames, emulator: EmulatorServer) -> Model:
+    """A registered Jurassic-2 model of the test's own prefix."""
+    return register(ml, names, emulator)[2]
+
+
 def deploy_tasks(ml: MLCommons, model_id: str, *, give_up: float = 0) -> list[str]:
     give_up = give_up or time.monotonic() + 5
     reply = ml.client.ml.search_tasks(
@@ -162,9 +168,8 @@ def deploy_tasks(ml: MLCommons, model_id: str, *, give_up: float = 0) -> list[st
 
 
 def test_deploy_after_a_deploy_from_dev_tools_waits_for_it_and_sends_none(
-    ml: MLCommons, names: KitNames, emulator: EmulatorServer
+    ml: MLCommons, model: Model
 ) -> None:
-    _, _, model = register(ml, names, emulator)
     sent = ml.client.ml.deploy_model(model_id=model.id)
 
     deployed = ml.deploy(model.id)
@@ -175,11 +180,9 @@ def test_deploy_after_a_deploy_from_dev_tools_waits_for_it_and_sends_none(
 
 def test_a_model_that_stays_deploying_is_undeployed_and_deployed_again(
     ml: MLCommons,
-    names: KitNames,
-    emulator: EmulatorServer,
+    model: Model,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _, _, model = register(ml, names, emulator)
     # ML Commons leaves a model DEPLOYING when a node fails it in some ways;
     # here the model only reads that way for a few seconds.
     real_get_model = ml.get_model
@@ -222,13 +225,11 @@ def test_a_model_that_stays_deploying_is_undeployed_and_deployed_again(
 )
 def test_a_deploy_that_stumbles_once_is_sent_again(
     ml: MLCommons,
-    names: KitNames,
-    emulator: EmulatorServer,
+    model: Model,
     monkeypatch: pytest.MonkeyPatch,
     failure: str,
     undeployed_first: bool,
 ) -> None:
-    _, _, model = register(ml, names, emulator)
     real_deploy_once = ml._deploy_once
     calls: list[str] = []
 
@@ -256,11 +257,9 @@ def test_a_deploy_that_stumbles_once_is_sent_again(
 
 def test_a_deploy_refused_for_another_reason_is_not_sent_again(
     ml: MLCommons,
-    names: KitNames,
-    emulator: EmulatorServer,
+    model: Model,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _, _, model = register(ml, names, emulator)
 
     def refused(model_id: str, *, timeout: float = 120) -> Model:
         raise MLCommonsError("You don't have permissions to perform this operation")
