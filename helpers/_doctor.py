@@ -33,14 +33,19 @@ from opensearchpy.exceptions import TransportError
 
 from ._blueprints import (
     CONVERSE_MODEL,
-    TITAN_EMBEDDING_MODEL,
-    AwsCredentials,
     bedrock_runtime_url,
     mask_access_key,
 )
 from ._connection import ML_CONFIG_INDEX, connect, opensearch_url
 from ._errors import KitError
-from ._kit import aws_region, bedrock_endpoint, kit_mode, kit_names, resolve_credentials
+from ._kit import (
+    aws_region,
+    bedrock_endpoint,
+    bedrock_test_call,
+    kit_mode,
+    kit_names,
+    resolve_credentials,
+)
 from ._mlcommons import MLCommons
 from ._settings import (
     TRUSTED_ENDPOINTS,
@@ -353,7 +358,12 @@ def _credentials(target: _Target) -> Check:
         return Check("credentials", False, error.what, error.fix)
     signed_as = f"signed as {mask_access_key(credentials.access_key)}"
     try:
-        _test_call(target, credentials)
+        model = bedrock_test_call(
+            credentials,
+            mode=target.mode,
+            region=target.region,
+            endpoint=target.endpoint,
+        )
     except ClientError as error:
         return _refused(target, signed_as, error.response.get("Error", {}))
     except BotoCoreError as error:
@@ -363,38 +373,7 @@ def _credentials(target: _Target) -> Check:
             f"the test call did not reach Bedrock: {error}",
             "see the Bedrock check above; the endpoint stopped answering",
         )
-    model = TITAN_EMBEDDING_MODEL if target.mode == "offline" else CONVERSE_MODEL
     return Check("credentials", True, f"{signed_as}: {model} answered")
-
-
-def _test_call(target: _Target, credentials: AwsCredentials) -> None:
-    """One signed call, as small as Bedrock allows."""
-    import boto3  # type: ignore[import-untyped]
-    from botocore.config import Config  # type: ignore[import-untyped]
-
-    client = boto3.client(
-        "bedrock-runtime",
-        region_name=target.region,
-        endpoint_url=target.endpoint,
-        aws_access_key_id=credentials.access_key,
-        aws_secret_access_key=credentials.secret_key,
-        aws_session_token=credentials.session_token,
-        config=Config(
-            retries={"total_max_attempts": 1}, connect_timeout=3, read_timeout=20
-        ),
-    )
-    if target.mode == "offline":
-        logger.info("InvokeModel %s on %s", TITAN_EMBEDDING_MODEL, target.base_url)
-        client.invoke_model(
-            modelId=TITAN_EMBEDDING_MODEL, body=json.dumps({"inputText": "doctor"})
-        )
-        return
-    logger.info("Converse %s on %s", CONVERSE_MODEL, target.base_url)
-    client.converse(
-        modelId=CONVERSE_MODEL,
-        messages=[{"role": "user", "content": [{"text": "Say ok."}]}],
-        inferenceConfig={"maxTokens": 1},
-    )
 
 
 def _refused(target: _Target, signed_as: str, error: dict[str, Any]) -> Check:

@@ -34,9 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
-import boto3  # type: ignore[import-untyped]
 import ipywidgets as widgets  # type: ignore[import-untyped]
-from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import (  # type: ignore[import-untyped]
     BotoCoreError,
     ClientError,
@@ -46,13 +44,19 @@ from opensearchpy.exceptions import TransportError
 from traitlets import Unicode
 
 from ._blueprints import (
-    CONVERSE_MODEL,
-    TITAN_EMBEDDING_MODEL,
     AwsCredentials,
     mask_access_key,
 )
 from ._errors import CredentialsError, KitError
-from ._kit import MODES, aws_region, bedrock_endpoint, kit_mode, resolve_credentials
+from ._kit import (
+    MODES,
+    TEST_MODELS,
+    aws_region,
+    bedrock_endpoint,
+    bedrock_test_call,
+    kit_mode,
+    resolve_credentials,
+)
 from ._mlcommons import MLCommons, Prediction
 from ._translate import translate
 from ._wait import Poll
@@ -72,7 +76,6 @@ T = TypeVar("T")
 # The Test button's one call. Offline it embeds a word, the cheapest call the
 # emulator serves; on AWS it asks the tutorial's current model for one token,
 # so it also tells whether the account has access to that model.
-TEST_MODELS = {"offline": TITAN_EMBEDDING_MODEL, "aws": CONVERSE_MODEL}
 
 # Regions where Bedrock runs; the box also takes any other name.
 _BEDROCK_REGIONS = (
@@ -297,7 +300,6 @@ class CredentialsForm:
         region = self.region.value.strip() or aws_region()
         endpoint = bedrock_endpoint(self.mode.value)
         where = endpoint or f"Bedrock in {region}"
-        client = _bedrock_runtime(credentials, region, endpoint)
         logger.info(
             "testing AWS keys %s with %s at %s",
             mask_access_key(credentials.access_key),
@@ -307,7 +309,9 @@ class CredentialsForm:
         started = time.monotonic()
         try:
             with _redacted_logs("botocore", self._secrets()):
-                _one_call(client, self.mode.value)
+                bedrock_test_call(
+                    credentials, mode=self.mode.value, region=region, endpoint=endpoint
+                )
         except ClientError as error:
             raise _refusal(error, TEST_MODELS[self.mode.value], region) from error
         except BotoCoreError as error:
@@ -354,39 +358,6 @@ def _profile_region() -> str:
 
     region = botocore.session.Session().get_config_variable("region")
     return str(region) if region else aws_region()
-
-
-def _bedrock_runtime(
-    credentials: AwsCredentials, region: str, endpoint: str | None
-) -> Any:
-    session = boto3.session.Session(
-        aws_access_key_id=credentials.access_key,
-        aws_secret_access_key=credentials.secret_key,
-        aws_session_token=credentials.session_token,
-        region_name=region,
-    )
-    # One attempt: a retried throttle would hide what the learner should see.
-    config = Config(
-        retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30
-    )
-    return session.client("bedrock-runtime", endpoint_url=endpoint, config=config)
-
-
-def _one_call(client: Any, mode: str) -> None:
-    model = TEST_MODELS[mode]
-    if mode == "offline":
-        client.invoke_model(
-            modelId=model,
-            body=json.dumps({"inputText": "ping", "dimensions": 256}),
-            contentType="application/json",
-            accept="application/json",
-        )
-        return
-    client.converse(
-        modelId=model,
-        messages=[{"role": "user", "content": [{"text": "Say ok."}]}],
-        inferenceConfig={"maxTokens": 1},
-    )
 
 
 def _refusal(error: ClientError, model: str, region: str) -> KitError:

@@ -13,26 +13,36 @@ profile, SSO, instance role).
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from ._blueprints import AwsCredentials
+from ._blueprints import CONVERSE_MODEL, TITAN_EMBEDDING_MODEL, AwsCredentials
 from ._config import emulator_url
 from ._errors import CredentialsError, KitError
 
 __all__ = [
     "MODES",
+    "TEST_MODELS",
     "KitNames",
     "attendee_prefix",
     "bedrock_endpoint",
+    "bedrock_test_call",
     "kit_mode",
     "kit_names",
     "resolve_credentials",
 ]
 
+logger = logging.getLogger(__name__)
+
 MODES = ("offline", "aws")
+
+# The model of the kit's test call in each mode: the emulator answers Titan
+# embeddings at once; on AWS, Converse for one token costs least.
+TEST_MODELS = {"offline": TITAN_EMBEDDING_MODEL, "aws": CONVERSE_MODEL}
 
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -166,3 +176,42 @@ def aws_region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get(
         "AWS_DEFAULT_REGION", "us-east-1"
     )
+
+
+def bedrock_test_call(
+    credentials: AwsCredentials, *, mode: str, region: str, endpoint: str | None
+) -> str:
+    """One signed call to Bedrock, as small as it allows; returns the model called.
+
+    A single attempt: a retried throttle would hide what the caller should see.
+    Bedrock's refusal comes as botocore's ``ClientError``, an unreachable
+    endpoint as ``BotoCoreError``.
+    """
+    import boto3  # type: ignore[import-untyped]
+    from botocore.config import Config  # type: ignore[import-untyped]
+
+    # A session of its own: boto3's default one keeps the profile and files it
+    # read first, and these keys are the ones to test.
+    session = boto3.session.Session(
+        aws_access_key_id=credentials.access_key,
+        aws_secret_access_key=credentials.secret_key,
+        aws_session_token=credentials.session_token,
+        region_name=region,
+    )
+    config = Config(
+        retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30
+    )
+    client = session.client("bedrock-runtime", endpoint_url=endpoint, config=config)
+    model = TEST_MODELS[mode]
+    where = endpoint or f"Bedrock in {region}"
+    if mode == "offline":
+        logger.info("InvokeModel %s on %s", model, where)
+        client.invoke_model(modelId=model, body=json.dumps({"inputText": "ping"}))
+    else:
+        logger.info("Converse %s on %s", model, where)
+        client.converse(
+            modelId=model,
+            messages=[{"role": "user", "content": [{"text": "Say ok."}]}],
+            inferenceConfig={"maxTokens": 1},
+        )
+    return model
