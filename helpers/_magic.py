@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import keyword
 import logging
-import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,12 +35,12 @@ from IPython.display import display
 from opensearchpy import TransportError
 
 from ._console import ConsoleRequest, fill_placeholders, parse_console
-from ._errors import ConsoleSyntaxError
-from ._translate import translate
+from ._errors import ConsoleSyntaxError, KitError, WaitTimeout
+from ._translate import loading_master_key, translate
+from ._wait import Poll, wait_for
 
 # How long a request waits out ML Commons loading its master key, in seconds.
 MASTER_KEY_PATIENCE = 60.0
-_NO_MASTER_KEY_YET = "Fetching master key timed out"
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -115,10 +114,11 @@ def send(request: ConsoleRequest, client: Client) -> object:
         body = json.dumps(_redacted(request.body), ensure_ascii=False, default=str)
         logger.debug("%s %s body: %s", request.method, request.path, body)
     headers = {"Content-Type": "application/x-ndjson"} if request.ndjson else None
-    deadline = time.monotonic() + MASTER_KEY_PATIENCE
-    while True:
+    refused: list[TransportError] = []
+
+    def attempt() -> Poll[object]:
         try:
-            return client.transport.perform_request(
+            answer = client.transport.perform_request(
                 request.method,
                 request.path,
                 params=dict(request.params) or None,
@@ -126,14 +126,29 @@ def send(request: ConsoleRequest, client: Client) -> object:
                 headers=headers,
             )
         except TransportError as error:
-            said = f"{error} {error.info}"
-            if _NO_MASTER_KEY_YET in said and time.monotonic() < deadline:
-                logger.info("ML Commons is loading its master key; sending again")
-                time.sleep(1)
-                continue
-            # The translated error keeps the status and body; the client's own
-            # traceback would only bury its message under transport frames.
-            raise translate(error, url=_cluster_url(client)) from None
+            if not loading_master_key(error):
+                raise _translated(error, client) from None
+            refused[:] = [error]
+            return Poll(False, "ML Commons is loading its master key")
+        return Poll(True, "answered", answer)
+
+    try:
+        return wait_for(
+            attempt,
+            what=f"{request.method} {request.path}",
+            timeout=MASTER_KEY_PATIENCE,
+            interval=1,
+            max_interval=1,
+            progress=False,
+        )
+    except WaitTimeout:
+        raise _translated(refused[0], client) from None
+
+
+def _translated(error: TransportError, client: Client) -> KitError:
+    # The translated error keeps the status and body; the client's own
+    # traceback would only bury its message under transport frames.
+    return translate(error, url=_cluster_url(client))
 
 
 @magics_class

@@ -22,7 +22,12 @@ from ._blueprints import ConnectorBlueprint, predict_parameters
 from ._connection import ML_CONFIG_INDEX
 from ._errors import KitError, MLCommonsError, WaitTimeout
 from ._settings import server_version
-from ._translate import CONNECTOR_IN_USE, task_failed, translate
+from ._translate import (
+    CONNECTOR_IN_USE,
+    loading_master_key,
+    task_failed,
+    translate,
+)
 from ._wait import Poll, wait_for
 
 __all__ = [
@@ -42,7 +47,6 @@ _DEPLOYED = "DEPLOYED"
 # A model whose deploy failed is not deployed either: undeploying it is done.
 _UNDEPLOYED_STATES = {"UNDEPLOYED", "REGISTERED", "DEPLOY_FAILED"}
 _DUPLICATE = "Duplicate deploy model task"
-_NO_MASTER_KEY_YET = "Fetching master key timed out"
 # How each refusal or failure that deploying again clears reads once translated.
 _DEPLOY_AGAIN = (
     "exceed max running task limit",
@@ -614,7 +618,7 @@ class MLCommons:
                     raise translate(error, model_id=kwargs.get("model_id")) from error
                 return Poll(False, f"version conflict: {error.error}")
             except TransportError as error:
-                if _NO_MASTER_KEY_YET in f"{error} {error.info}":
+                if loading_master_key(error):
                     return Poll(False, "ML Commons is loading its master key")
                 raise translate(error, model_id=kwargs.get("model_id")) from error
 

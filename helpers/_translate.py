@@ -28,7 +28,7 @@ from ._blueprints import CLAUDE_MODEL, mask_access_key
 from ._connection import ML_CONFIG_INDEX
 from ._errors import CredentialsError, KitError, MLCommonsError
 
-__all__ = ["CONNECTOR_IN_USE", "task_failed", "translate"]
+__all__ = ["CONNECTOR_IN_USE", "loading_master_key", "task_failed", "translate"]
 
 # How a refused connector delete reads once translated.
 CONNECTOR_IN_USE = "cannot be deleted while models use it"
@@ -97,6 +97,16 @@ def translate(
         if found is not None:
             return found
     return _unmatched(failure)
+
+
+def loading_master_key(error: TransportError) -> bool:
+    """Whether ML Commons refused only because a node still loads its master key.
+
+    On a cluster that has just started, a node may answer "Fetching master key
+    timed out" to a request that needs the key (a connector's credentials); it
+    created nothing, so the same request can be sent again.
+    """
+    return "Fetching master key timed out" in f"{error} {error.info}"
 
 
 def task_failed(task: Mapping[str, object]) -> MLCommonsError:

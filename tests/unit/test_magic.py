@@ -6,6 +6,7 @@ are what opensearch-py's transport would send.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import types
@@ -20,7 +21,7 @@ from IPython.utils.capture import capture_output
 from traitlets.config import Config
 from tutorial_data import REQUESTS, RESPONSES
 
-from helpers import _magic
+from helpers import _magic, _wait
 from helpers._console import parse_console
 from helpers._errors import ConsoleSyntaxError, MLCommonsError
 
@@ -363,7 +364,8 @@ NO_MASTER_KEY = {"error": {**TIMED_OUT, "root_cause": [TIMED_OUT]}, "status": 50
 def test_a_request_refused_while_ml_commons_loads_its_master_key_is_sent_again(
     shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_magic.time, "sleep", lambda seconds: None)
+    no_sleep = functools.partial(_wait.wait_for, sleep=lambda seconds: None)
+    monkeypatch.setattr(_magic, "wait_for", no_sleep)
     transport = use(
         opensearchpy.TransportError(500, "exception", NO_MASTER_KEY),
         opensearchpy.TransportError(500, "exception", NO_MASTER_KEY),
@@ -381,7 +383,6 @@ def test_a_request_refused_while_ml_commons_loads_its_master_key_is_sent_again(
 def test_a_master_key_that_never_loads_ends_in_the_translated_error(
     shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_magic.time, "sleep", lambda seconds: None)
     monkeypatch.setattr(_magic, "MASTER_KEY_PATIENCE", 0.0)
     transport = use(opensearchpy.TransportError(500, "exception", NO_MASTER_KEY))
 
