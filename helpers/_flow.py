@@ -225,41 +225,27 @@ def _when_not_busy(what: str, call: Callable[[], T]) -> T:
     """``call``, again while ML Commons refuses it for running too many tasks.
 
     Each node runs at most ``plugins.ml_commons.max_ml_task_per_node`` tasks
-    (10 by default) and answers 500 "exceed max running task limit" to the
-    next; in a workshop thirty attendees deploy in the same minute. Such a
-    refusal creates nothing, so asking again is safe.
+    (10 by default) and refuses the next with "exceed max running task limit";
+    in a workshop thirty attendees register in the same minute. Asking again is
+    safe: the registration first looks for the model by its name.
     """
-    return _again_while(
-        _BUSY,
-        what,
-        call,
-        fix="wait for the cluster's other ML tasks (GET _plugins/_ml/tasks/_search), "
-        "or raise plugins.ml_commons.max_ml_task_per_node",
-    )
-
-
-def _again_while(
-    refusals: str | tuple[str, ...],
-    what: str,
-    call: Callable[[], T],
-    *,
-    fix: str,
-    timeout: float = 120,
-) -> T:
-    """``call`` until ML Commons stops refusing it with one of ``refusals``."""
-    if isinstance(refusals, str):
-        refusals = (refusals,)
 
     def attempt() -> Poll[T]:
         try:
             return Poll(True, "done", call())
         except MLCommonsError as error:
-            if not any(refusal in str(error) for refusal in refusals):
+            if _BUSY not in str(error):
                 raise
             return Poll(False, error.what)
 
     return wait_for(
-        attempt, what=what, timeout=timeout, interval=0.5, fix=fix, progress=False
+        attempt,
+        what=what,
+        timeout=120,
+        interval=0.5,
+        fix="wait for the cluster's other ML tasks (GET _plugins/_ml/tasks/_search), "
+        "or raise plugins.ml_commons.max_ml_task_per_node",
+        progress=False,
     )
 
 
