@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,3 +124,16 @@ def run_notebooks(run: NotebookRun, *, cell_timeout: int = 120) -> None:
             progress_bar=False,
             execution_timeout=cell_timeout,
         )
+
+
+def kit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m helpers ARGS`` from the kit's checkout, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "helpers", *args],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+from kit_support import kit
 
 from helpers._kit import KitNames
 from helpers.emulator import DEFAULT_SECRET_ACCESS_KEY, EmulatorServer
@@ -13,17 +11,6 @@ from helpers.emulator import DEFAULT_SECRET_ACCESS_KEY, EmulatorServer
 from ._support import subprocess_environment
 
 pytestmark = pytest.mark.node
-
-
-def kit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "helpers", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_deploy_status_predict_and_cleanup_from_the_command_line(

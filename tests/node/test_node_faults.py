@@ -6,11 +6,11 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kit_support import kit
 
 from helpers import NodeError
 from helpers.node import LocalNode
@@ -175,11 +175,4 @@ def _cli(
     merged = {**os.environ, "KIT_PROGRESS": "0", **(env or {})}
     if env and "KIT_HOME" in env:
         merged.pop("OPENSEARCH_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "helpers", *args],
-        capture_output=True,
-        text=True,
-        env=merged,
-        timeout=120,
-        check=False,
-    )
+    return kit(merged, *args)

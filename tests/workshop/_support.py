@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
-from kit_support import KIT_ENVIRONMENT, distrust, kit_environment, trust
+from kit_support import KIT_ENVIRONMENT, distrust, kit, kit_environment, trust
+from kit_support import REPO_ROOT as ROOT
 
-__all__ = ["KIT_ENVIRONMENT", "attendee", "distrust", "environment", "kit", "trust"]
-
-ROOT = Path(__file__).resolve().parents[2]
+__all__ = [
+    "KIT_ENVIRONMENT",
+    "ROOT",
+    "attendee",
+    "distrust",
+    "environment",
+    "kit",
+    "trust",
+]
 
 
 def attendee(name: str = "ws") -> str:
@@ -22,16 +26,3 @@ def attendee(name: str = "ws") -> str:
 def environment(opensearch_url: str, emulator_url: str, **extra: str) -> dict[str, str]:
     """The environment the CLI runs in: the session's cluster and emulator."""
     return kit_environment(opensearch_url, emulator_url, **extra)
-
-
-def kit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m helpers ARGS`` from the kit's checkout."""
-    return subprocess.run(
-        [sys.executable, "-m", "helpers", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
