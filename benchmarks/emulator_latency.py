@@ -35,22 +35,14 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from helpers._blueprints import JURASSIC2_REQUEST_BODY
 from helpers.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL_ID = "ai21.j2-mid-v1"
 # The body the tutorial's connector sends for its first question.
-BODY = json.dumps(
-    {
-        "prompt": "What is the meaning of life?",
-        "maxTokens": 200,
-        "temperature": 0.7,
-        "topP": 1,
-        "stopSequences": [],
-        "countPenalty": {"scale": 0},
-        "presencePenalty": {"scale": 0},
-        "frequencyPenalty": {"scale": 0},
-    }
+BODY = JURASSIC2_REQUEST_BODY.replace(
+    '"${parameters.inputs}"', json.dumps("What is the meaning of life?")
 )
 
 

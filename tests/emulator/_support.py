@@ -12,6 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from helpers._blueprints import JURASSIC2_REQUEST_BODY
 from helpers.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 
 REGION = "us-east-1"
@@ -65,16 +66,10 @@ def invoke_json(client: Any, model_id: str, body: dict[str, Any]) -> dict[str, A
 
 def jurassic_body(prompt: str = MEANING_OF_LIFE, **overrides: Any) -> dict[str, Any]:
     """The request body the tutorial's connector sends."""
-    body: dict[str, Any] = {
-        "prompt": prompt,
-        "maxTokens": 200,
-        "temperature": 0.7,
-        "topP": 1,
-        "stopSequences": [],
-        "countPenalty": {"scale": 0},
-        "presencePenalty": {"scale": 0},
-        "frequencyPenalty": {"scale": 0},
-    }
+    filled = JURASSIC2_REQUEST_BODY.replace(
+        '"${parameters.inputs}"', json.dumps(prompt)
+    )
+    body: dict[str, Any] = json.loads(filled)
     body.update(overrides)
     return body
 
