@@ -13,6 +13,9 @@ import papermill  # type: ignore[import-untyped]
 from opensearchpy import OpenSearch
 
 from helpers import MLCommons, kit_names
+from helpers._blueprints import ConnectorBlueprint
+from helpers._kit import KitNames
+from helpers._mlcommons import Model
 from helpers._settings import (
     TRUSTED_ENDPOINTS,
     trusted_endpoint_pattern,
@@ -137,3 +140,19 @@ def kit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         timeout=180,
         check=False,
     )
+
+
+def register_remote_model(
+    ml: MLCommons, names: KitNames, blueprint: ConnectorBlueprint
+) -> Model:
+    """A remote model on a new connector made from ``blueprint``, named for ``names``.
+
+    The model group is made too, or reused; the model is registered, not
+    deployed.
+    """
+    blueprint["name"] = names.connector
+    connector = ml.create_connector(blueprint)
+    group = ml.register_model_group(names.model_group)
+    task = ml.register_model(names.model, group_id=group.id, connector_id=connector.id)
+    assert task.model_id is not None
+    return ml.get_model(task.model_id)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from kit_support import register_remote_model
 from opensearchpy import OpenSearch
 
 from helpers._blueprints import jurassic2_blueprint
@@ -138,7 +139,6 @@ def templated_model(
     blueprint = jurassic2_blueprint(
         resolve_credentials(), endpoint=emulator.url, post_process=True
     )
-    blueprint["name"] = names.connector
     action = blueprint["actions"][0]
     action["request_body"] = (
         action["request_body"]
@@ -146,11 +146,7 @@ def templated_model(
         .replace('"temperature":0.7', '"temperature":${parameters.temperature}')
     )
     ml = MLCommons(client)
-    connector = ml.create_connector(blueprint)
-    group = ml.register_model_group(names.model_group)
-    task = ml.register_model(names.model, group_id=group.id, connector_id=connector.id)
-    assert task.model_id is not None
-    return ml.deploy(task.model_id)
+    return ml.deploy(register_remote_model(ml, names, blueprint).id)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from kit_support import register_remote_model
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 
@@ -41,12 +42,7 @@ def tutorial_model(
     blueprint = jurassic2_blueprint(
         credentials or resolve_credentials(), endpoint=emulator.url
     )
-    blueprint["name"] = names.connector
-    connector = ml.create_connector(blueprint)
-    group = ml.register_model_group(names.model_group)
-    task = ml.register_model(names.model, group_id=group.id, connector_id=connector.id)
-    assert task.model_id is not None
-    return ml.get_model(task.model_id)
+    return register_remote_model(ml, names, blueprint)
 
 
 def test_updating_the_connector_of_a_deployed_model_says_undeploy_it(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kit_support import register_remote_model
 from opensearchpy import OpenSearch
 
 from helpers._blueprints import AwsCredentials, jurassic2_blueprint
@@ -29,12 +30,7 @@ def jurassic2_model(
     blueprint = jurassic2_blueprint(
         credentials or resolve_credentials(), endpoint=endpoint
     )
-    blueprint["name"] = names.connector
-    connector = ml.create_connector(blueprint)
-    group = ml.register_model_group(names.model_group)
-    task = ml.register_model(names.model, group_id=group.id, connector_id=connector.id)
-    assert task.model_id is not None
-    return ml.deploy(task.model_id)
+    return ml.deploy(register_remote_model(ml, names, blueprint).id)
 
 
 @dataclass(frozen=True)
