@@ -26,7 +26,7 @@ from ._errors import ConnectorHeld, MLCommonsError, WaitTimeout
 from ._kit import KitNames, aws_region, bedrock_endpoint, resolve_credentials
 from ._mlcommons import Connector, MLCommons, Model, ModelGroup, Prediction
 from ._settings import apply_tutorial_settings
-from ._translate import CONNECTOR_IN_USE
+from ._translate import CONNECTOR_IN_USE, ML_TASK_LIMIT
 from ._wait import Poll, wait_for
 
 __all__ = ["TUTORIAL_QUESTION", "Deployment", "cleanup", "deploy", "inventory"]
@@ -37,8 +37,6 @@ TUTORIAL_QUESTION = "What is the meaning of life?"
 
 T = TypeVar("T")
 
-# ML Commons' words when a node already runs its limit of tasks.
-_BUSY = "exceed max running task limit"
 # Seconds a cleanup tries a connector that ML Commons keeps for models.
 HELD_FOR = 30.0
 
@@ -234,7 +232,7 @@ def _when_not_busy(what: str, call: Callable[[], T]) -> T:
         try:
             return Poll(True, "done", call())
         except MLCommonsError as error:
-            if _BUSY not in str(error):
+            if ML_TASK_LIMIT not in str(error):
                 raise
             return Poll(False, error.what)
 

@@ -24,6 +24,7 @@ from ._errors import KitError, MLCommonsError, WaitTimeout
 from ._settings import server_version
 from ._translate import (
     CONNECTOR_IN_USE,
+    ML_TASK_LIMIT,
     loading_master_key,
     task_failed,
     translate,
@@ -49,7 +50,7 @@ _UNDEPLOYED_STATES = {"UNDEPLOYED", "REGISTERED", "DEPLOY_FAILED"}
 _DUPLICATE = "Duplicate deploy model task"
 # How each refusal or failure that deploying again clears reads once translated.
 _DEPLOY_AGAIN = (
-    "exceed max running task limit",
+    ML_TASK_LIMIT,
     "ended COMPLETED_WITH_ERROR",
     _DUPLICATE,
     "(model_state DEPLOY_FAILED)",
@@ -232,12 +233,7 @@ class MLCommons:
                 return Poll(True, "no connectors", True)
             probe = self._probe_id()
             probes.append(probe)
-            pieces = self._pieces([probe, *known])
-            shared = [
-                other
-                for other, theirs in zip(known, pieces[1:], strict=True)
-                if theirs & pieces[0]
-            ]
+            shared = self._sharing_a_piece(probe, known)
             if not shared:
                 return Poll(True, "new ids share no piece", True)
             if len(probes) == 1:
@@ -306,14 +302,7 @@ class MLCommons:
         of existing connectors that share a piece with ``connector_id``.
         """
         others = [found for found in self._connector_ids() if found != connector_id]
-        if not others:
-            return []
-        ours = self._pieces([connector_id])[0]
-        return [
-            other
-            for other, pieces in zip(others, self._pieces(others), strict=True)
-            if pieces & ours
-        ]
+        return self._sharing_a_piece(connector_id, others)
 
     def make_distinct(
         self, connector: Connector, blueprint: ConnectorBlueprint, *, attempts: int = 5
@@ -356,6 +345,17 @@ class MLCommons:
             f"its id with other connectors after {attempts} attempts",
             "create it again in a minute; OpenSearch's ids change with the clock",
         )
+
+    def _sharing_a_piece(self, one: str, others: list[str]) -> list[str]:
+        """Those of ``others`` that share a piece of their id with ``one``."""
+        if not others:
+            return []
+        pieces = self._pieces([one, *others])
+        return [
+            other
+            for other, theirs in zip(others, pieces[1:], strict=True)
+            if theirs & pieces[0]
+        ]
 
     def _pieces(self, ids: list[str]) -> list[set[str]]:
         """Each id cut into pieces the way ML Commons' model search cuts it."""

@@ -28,10 +28,18 @@ from ._blueprints import CLAUDE_MODEL, mask_access_key
 from ._connection import ML_CONFIG_INDEX
 from ._errors import CredentialsError, KitError, MLCommonsError
 
-__all__ = ["CONNECTOR_IN_USE", "loading_master_key", "task_failed", "translate"]
+__all__ = [
+    "CONNECTOR_IN_USE",
+    "ML_TASK_LIMIT",
+    "loading_master_key",
+    "task_failed",
+    "translate",
+]
 
 # How a refused connector delete reads once translated.
 CONNECTOR_IN_USE = "cannot be deleted while models use it"
+# ML Commons' words when a node already runs its limit of ML tasks.
+ML_TASK_LIMIT = "exceed max running task limit"
 
 _REMOTE_PREFIX = "Error from remote service:"
 _ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
