@@ -50,10 +50,18 @@ def trust(client: OpenSearch, endpoint: str) -> None:
 
 
 def distrust(client: OpenSearch, endpoint: str) -> None:
-    """Take ``endpoint``'s pattern out of the trusted list, leaving the others."""
+    """Take ``endpoint``'s pattern out of the persistent trusted list, if it is there.
+
+    The others stay; an emptied list is reset, so the cluster's defaults apply
+    again instead of an empty list that trusts nothing.
+    """
+    reply = client.cluster.get_settings(flat_settings=True)
+    patterns = reply.get("persistent", {}).get(TRUSTED_ENDPOINTS)
     pattern = trusted_endpoint_pattern(endpoint)
-    kept = [found for found in trusted_patterns(client) if found != pattern]
-    client.cluster.put_settings(body={"persistent": {TRUSTED_ENDPOINTS: kept}})
+    if not isinstance(patterns, list) or pattern not in patterns:
+        return
+    kept = [found for found in patterns if found != pattern]
+    client.cluster.put_settings(body={"persistent": {TRUSTED_ENDPOINTS: kept or None}})
 
 
 def kit_environment(

@@ -26,11 +26,11 @@ from kit_support import (
     REPO_ROOT,
     NotebookRun,
     delete_kit_resources,
+    distrust,
     new_run,
 )
 from opensearchpy import OpenSearch
 
-from helpers._settings import TRUSTED_ENDPOINTS, trusted_endpoint_pattern
 from helpers.emulator import EmulatorConfig, EmulatorServer
 
 __all__ = [
@@ -106,19 +106,4 @@ def notebook_emulator(notebook_client: OpenSearch) -> Iterator[str]:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-            forget_trusted_endpoint(notebook_client, server.url)
-
-
-def forget_trusted_endpoint(client: OpenSearch, endpoint: str) -> None:
-    """Take the emulator's pattern out of the trusted list the notebooks added it to.
-
-    Each run's emulator has its own port; without this the cluster's list would
-    grow by one pattern per test run.
-    """
-    reply = client.cluster.get_settings(flat_settings=True)
-    patterns = reply.get("persistent", {}).get(TRUSTED_ENDPOINTS)
-    pattern = trusted_endpoint_pattern(endpoint)
-    if not isinstance(patterns, list) or pattern not in patterns:
-        return
-    kept = [item for item in patterns if item != pattern]
-    client.cluster.put_settings(body={"persistent": {TRUSTED_ENDPOINTS: kept or None}})
+            distrust(notebook_client, server.url)

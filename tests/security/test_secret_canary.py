@@ -27,7 +27,6 @@ from typing import Any
 import pytest
 from integration._support import KIT_ENVIRONMENT, distrust
 from kit_support import NOTEBOOKS, delete_kit_resources, new_run, run_notebooks
-from notebooks.conftest import forget_trusted_endpoint
 from opensearchpy import OpenSearch
 
 from helpers._config import KIT_HOME
@@ -224,7 +223,7 @@ def executed_notebooks(
             yield run.artifacts
         finally:
             delete_kit_resources(client, run.prefix)
-            forget_trusted_endpoint(client, emulator.url)
+            distrust(client, emulator.url)
 
 
 def test_no_executed_notebook_holds_the_canary(
